@@ -1,0 +1,172 @@
+import { systemClock, type Clock } from '../clock.js';
+import type { StepDecision } from '../decision.js';
+import { BackendConnectionError, BackendError } from '../errors.js';
+import type { OnError } from '../on-error.js';
+import { checkOptionNames, checkWholeNumber } from '../options.js';
+import { runSteps } from './run-steps.js';
+import type { ApplyRequest, Backend, BatchRequest } from './backend.js';
+import { ConfigurationError, describeValue } from '../errors.js';
+
+/** Options of `InMemoryBackend`. */
+export interface InMemoryBackendOptions {
+  /** Key prefix; two namespaces never share state. Default `"traffik"`. */
+  namespace?: string;
+  /** Time source in ms (floored). Default `Date.now`. Inject one in tests. */
+  clock?: Clock;
+  /**
+   * Most keys held at once (default 1,000,000). When full, expired keys go
+   * first, then the least recently used.
+   */
+  maxKeys?: number;
+  /** Error policy for throttles that set none (see `OnError`). */
+  onError?: OnError;
+}
+
+interface Entry {
+  state: unknown;
+  /** Clock time (ms) at which the state is equivalent to a fresh key. */
+  expiresAt: number;
+}
+
+/**
+ * The in-process backend (the default): state in a `Map` in this process.
+ * Each hit's steps run synchronously, so they are atomic. Expired state is
+ * dropped when read or when room is needed (no timer per key, and none at
+ * all: `close()` has nothing holding the process open). Memory is bounded by
+ * `maxKeys`. Not shared between processes: use Redis or Memcached for that.
+ */
+export class InMemoryBackend implements Backend {
+  readonly namespace: string;
+  readonly onError: OnError | undefined;
+  /** The most keys this backend holds at once. */
+  readonly maxKeys: number;
+  private readonly clock: Clock;
+  private readonly entries = new Map<string, Entry>();
+  private closed = false;
+  private insertsSinceSweep = 0;
+  private lastSweepAt = -Infinity;
+
+  constructor(options: InMemoryBackendOptions = {}) {
+    checkOptionNames('InMemoryBackend', options, ['namespace', 'clock', 'maxKeys', 'onError']);
+    const { namespace = 'traffik', clock = systemClock, maxKeys = 1_000_000 } = options;
+    if (typeof namespace !== 'string' || namespace === '') {
+      throw new ConfigurationError(`InMemoryBackend: namespace must be a non-empty string, got ${describeValue(namespace)}`);
+    }
+    if (typeof clock !== 'function') {
+      throw new ConfigurationError(`InMemoryBackend: clock must be a function returning ms, got ${describeValue(clock)}`);
+    }
+    this.namespace = namespace;
+    this.clock = clock;
+    this.maxKeys = checkWholeNumber('InMemoryBackend', 'maxKeys', maxKeys, 1);
+    this.onError = options.onError;
+  }
+
+  /** Number of keys held now (expired ones not yet dropped included). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The backend's current time in whole ms. */
+  now(): number {
+    return Math.floor(this.clock());
+  }
+
+  apply(request: ApplyRequest): Promise<StepDecision[]> {
+    try {
+      return Promise.resolve(this.applyNow(request));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  applyBatch(request: BatchRequest): Promise<StepDecision[][]> {
+    try {
+      const now = this.checkedNow();
+      return Promise.resolve(request.costs.map((cost) => this.applyAt({ ...request, cost }, now)));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** `apply`, synchronously: runs the steps and returns the decisions. Throws `BackendError`. */
+  applyNow(request: ApplyRequest): StepDecision[] {
+    return this.applyAt(request, this.checkedNow());
+  }
+
+  private checkedNow(): number {
+    if (this.closed) throw new BackendConnectionError('InMemoryBackend is closed');
+    const now = this.now();
+    if (!Number.isFinite(now)) throw new BackendError(`InMemoryBackend: clock returned ${describeValue(now)}`);
+    return now;
+  }
+
+  private applyAt(request: ApplyRequest, now: number): StepDecision[] {
+    const { keys } = request;
+    const entries: (Entry | undefined)[] = new Array(keys.length);
+    const states: unknown[] = new Array(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const entry = this.entries.get(key);
+      if (entry !== undefined && entry.expiresAt > now) {
+        // Most recently used goes last in the Map's order.
+        this.entries.delete(key);
+        this.entries.set(key, entry);
+        entries[i] = entry;
+        states[i] = entry.state;
+      } else if (entry !== undefined) {
+        this.entries.delete(key);
+      }
+    }
+    const { decisions, writes } = runSteps(request.strategy, states, now, request.cost, request.rates, request.dryRun);
+    if (writes !== undefined) {
+      for (let i = 0; i < keys.length; i++) {
+        const outcome = writes[i]!;
+        const entry = entries[i];
+        if (entry !== undefined) {
+          entry.state = outcome.state;
+          entry.expiresAt = now + outcome.ttlMs;
+        } else {
+          this.insert(keys[i]!, { state: outcome.state, expiresAt: now + outcome.ttlMs }, now);
+        }
+      }
+    }
+    return decisions;
+  }
+
+  reset(_scope: string, keys: readonly string[]): Promise<void> {
+    for (const key of keys) this.entries.delete(key);
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    this.entries.clear();
+    return Promise.resolve();
+  }
+
+  private insert(key: string, entry: Entry, now: number): void {
+    if (this.entries.size >= this.maxKeys) this.makeRoom(now);
+    this.entries.set(key, entry);
+    this.insertsSinceSweep++;
+  }
+
+  /**
+   * Frees one slot: first drops every expired key (a full sweep, at most once
+   * per second of clock time or per maxKeys/8 inserts, so its cost is
+   * amortised), then, if still full, the least recently used keys.
+   */
+  private makeRoom(now: number): void {
+    if (now - this.lastSweepAt >= 1000 || this.insertsSinceSweep >= this.maxKeys / 8) {
+      this.lastSweepAt = now;
+      this.insertsSinceSweep = 0;
+      for (const [key, entry] of this.entries) {
+        if (entry.expiresAt <= now) this.entries.delete(key);
+      }
+    }
+    while (this.entries.size >= this.maxKeys) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done) break;
+      this.entries.delete(oldest.value);
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import type { StepDecision } from '../decision.js';
+import type { Rate } from '../rate.js';
+import type { AnyStrategy, StepOutcome } from '../strategies/strategy.js';
+
+/** What `runSteps` decided: the per-rate decisions and the states to store (none when denied). */
+export interface StepsResult<S> {
+  decisions: StepDecision[];
+  /** States to write, one per key, or `undefined` when nothing is stored (denied, cost 0, or dry run). */
+  writes: StepOutcome<S>[] | undefined;
+}
+
+/**
+ * The all-or-nothing rule for several rates (SEMANTICS.md): run the step for
+ * every rate; if all allow, store every new state; if any denies, store
+ * nothing, and report each rate that would have allowed by its cost-0
+ * decision (nothing consumed). Every backend uses this (Redis via its Lua
+ * twin), so all agree.
+ */
+export function runSteps<S>(
+  strategy: AnyStrategy,
+  states: readonly (S | undefined)[],
+  now: number,
+  cost: number,
+  rates: readonly Rate[],
+  dryRun = false,
+): StepsResult<S> {
+  const outcomes: StepOutcome<S>[] = [];
+  let allowed = true;
+  for (let i = 0; i < rates.length; i++) {
+    const outcome = strategy.step(states[i], now, cost, rates[i]!) as StepOutcome<S>;
+    if (!outcome.decision.allowed) allowed = false;
+    outcomes.push(outcome);
+  }
+  if (allowed) {
+    return { decisions: outcomes.map((o) => o.decision), writes: cost > 0 && !dryRun ? outcomes : undefined };
+  }
+  const decisions = outcomes.map((o, i) =>
+    o.decision.allowed ? (strategy.step(states[i], now, 0, rates[i]!) as StepOutcome<S>).decision : o.decision,
+  );
+  return { decisions, writes: undefined };
+}

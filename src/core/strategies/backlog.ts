@@ -1,0 +1,94 @@
+import type { Rate } from '../rate.js';
+import { ceilDiv, floorDiv } from './integer-math.js';
+import { parseIntegers, type StepOutcome, type Strategy } from './strategy.js';
+
+/**
+ * The bucket family's state (SEMANTICS.md "one scaled backlog"): backlog `y`
+ * in units scaled by P, last updated at `last` (ms). It drains by L per ms.
+ */
+export interface BacklogState {
+  readonly y: number;
+  readonly last: number;
+}
+
+/**
+ * The backlog at `now`: `max(0, y - (now - last) * L)`. A clock that went
+ * backwards drains nothing (elapsed time is never negative).
+ */
+export function drainBacklog(state: BacklogState | undefined, now: number, L: number): number {
+  if (state === undefined) return 0;
+  const elapsed = now - state.last;
+  if (elapsed <= 0) return state.y;
+  const drained = elapsed * L;
+  return drained >= state.y ? 0 : state.y - drained;
+}
+
+/** The time stored with a new backlog: `now`, or `last` when the clock went backwards. */
+export function backlogTime(state: BacklogState | undefined, now: number): number {
+  return state !== undefined && state.last > now ? state.last : now;
+}
+
+/**
+ * Base of the token bucket, its debt variant, the leaky bucket and the queue:
+ * a hit of cost c is allowed iff `c <= K` and `y' + c * P <= K * P`, where K
+ * is the strategy's capacity in units. Subclasses choose K, the reported
+ * limit, and whether allowed hits carry a queue delay.
+ */
+export abstract class BacklogStrategy implements Strategy<BacklogState> {
+  abstract readonly name: string;
+  /** Capacity K in units: the backlog may reach K * P. */
+  protected abstract capacity(rate: Rate): number;
+  /** The `limit` reported in decisions. */
+  protected abstract reportedLimit(rate: Rate): number;
+  /** True when allowed hits carry `delayMs` (the queue). */
+  protected readonly delays: boolean = false;
+
+  step(state: BacklogState | undefined, now: number, cost: number, rate: Rate): StepOutcome<BacklogState> {
+    const L = rate.limit;
+    const P = rate.periodMs;
+    const K = this.capacity(rate);
+    const limit = this.reportedLimit(rate);
+    const y0 = drainBacklog(state, now, L);
+    const last = backlogTime(state, now);
+    if (cost <= K && y0 + cost * P <= K * P) {
+      const y = y0 + cost * P;
+      const resetAfterMs = ceilDiv(y, L);
+      return {
+        decision: {
+          allowed: true, limit,
+          remaining: Math.max(0, floorDiv(K * P - y, P)),
+          retryAfterMs: 0, resetAfterMs,
+          delayMs: this.delays ? ceilDiv(y0, L) : 0,
+        },
+        state: { y, last },
+        ttlMs: Math.max(1, resetAfterMs),
+      };
+    }
+    const resetAfterMs = ceilDiv(y0, L);
+    return {
+      decision: {
+        allowed: false, limit,
+        remaining: Math.max(0, floorDiv(K * P - y0, P)),
+        retryAfterMs: cost > K ? Infinity : ceilDiv(y0 + cost * P - K * P, L),
+        resetAfterMs, delayMs: 0,
+      },
+      state: { y: y0, last },
+      ttlMs: Math.max(1, resetAfterMs),
+    };
+  }
+
+  serialize(state: BacklogState): string {
+    return `${state.y},${state.last}`;
+  }
+
+  parse(text: string): BacklogState {
+    return parseBacklog(this.name, text);
+  }
+}
+
+/** Reads a backlog state written as "y,last"; throws `TypeError` for anything else. */
+export function parseBacklog(strategy: string, text: string): BacklogState {
+  const [y, last] = parseIntegers(strategy, text, 2) as [number, number];
+  if (y < 0) throw new TypeError(`${strategy}: stored backlog ${y} is negative`);
+  return { y, last };
+}

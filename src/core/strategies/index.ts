@@ -1,0 +1,12 @@
+export type { Strategy, StepOutcome, AnyStrategy } from './strategy.js';
+export { parseIntegers } from './strategy.js';
+export { floorDiv, ceilDiv } from './integer-math.js';
+export { FixedWindowStrategy, type FixedWindowState } from './fixed-window.js';
+export { SlidingWindowCounterStrategy, type SlidingWindowCounterState } from './sliding-window-counter.js';
+export { SlidingWindowLogStrategy, type SlidingWindowLogState } from './sliding-window-log.js';
+export { BacklogStrategy, drainBacklog, type BacklogState } from './backlog.js';
+export { TokenBucketStrategy, type TokenBucketOptions } from './token-bucket.js';
+export { TokenBucketWithDebtStrategy, type TokenBucketWithDebtOptions } from './token-bucket-with-debt.js';
+export { LeakyBucketStrategy } from './leaky-bucket.js';
+export { LeakyBucketWithQueueStrategy, type LeakyBucketWithQueueOptions } from './leaky-bucket-with-queue.js';
+export { GCRAStrategy, type GCRAOptions } from './gcra.js';

@@ -1,0 +1,40 @@
+import { checkOptionNames, checkWholeNumber } from '../options.js';
+import type { Rate } from '../rate.js';
+import { BacklogStrategy } from './backlog.js';
+import { checkScaledCapacity } from './token-bucket.js';
+
+/** Options of `LeakyBucketWithQueueStrategy`. */
+export interface LeakyBucketWithQueueOptions {
+  /** How many units may wait in the queue, Q >= 1 (default: the rate's limit). */
+  queueSize?: number;
+}
+
+/**
+ * Leaky bucket with a queue (nginx `limit_req` with a burst): up to Q units
+ * wait their turn and leave at L per period. An allowed hit carries
+ * `delayMs = ceil(y' / L)`, the time for the backlog ahead of it to drain;
+ * the integrations wait that long before running the request. `limit` = Q.
+ */
+export class LeakyBucketWithQueueStrategy extends BacklogStrategy {
+  readonly name: string;
+  /** The configured queue size, or undefined for "the rate's limit". */
+  readonly queueSize: number | undefined;
+  protected override readonly delays = true;
+
+  constructor(options: LeakyBucketWithQueueOptions = {}) {
+    super();
+    checkOptionNames('LeakyBucketWithQueueStrategy', options, ['queueSize']);
+    this.queueSize = options.queueSize === undefined ? undefined : checkWholeNumber('LeakyBucketWithQueueStrategy', 'queueSize', options.queueSize, 1);
+    this.name = `leaky-bucket-queue:${this.queueSize ?? 'L'}`;
+  }
+
+  protected capacity(rate: Rate): number {
+    return this.queueSize ?? rate.limit;
+  }
+  protected reportedLimit(rate: Rate): number {
+    return this.queueSize ?? rate.limit;
+  }
+  validateRate(rate: Rate): void {
+    checkScaledCapacity('LeakyBucketWithQueueStrategy', this.capacity(rate), rate);
+  }
+}

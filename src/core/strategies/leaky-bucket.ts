@@ -1,0 +1,24 @@
+import { checkOptionNames } from '../options.js';
+import type { Rate } from '../rate.js';
+import { BacklogStrategy } from './backlog.js';
+
+/**
+ * Leaky bucket as a meter: the bucket holds L units and leaks L per period; a
+ * hit is allowed iff its cost fits in the bucket. Smooth output, no burst
+ * beyond L. `limit` = L; Infinity retry when c > L.
+ */
+export class LeakyBucketStrategy extends BacklogStrategy {
+  readonly name = 'leaky-bucket';
+
+  constructor(options?: Record<string, never>) {
+    super();
+    checkOptionNames('LeakyBucketStrategy', options, []);
+  }
+
+  protected capacity(rate: Rate): number {
+    return rate.limit;
+  }
+  protected reportedLimit(rate: Rate): number {
+    return rate.limit;
+  }
+}

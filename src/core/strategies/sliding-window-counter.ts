@@ -1,0 +1,84 @@
+import { checkOptionNames } from '../options.js';
+import type { Rate } from '../rate.js';
+import { ceilDiv, floorDiv } from './integer-math.js';
+import { parseIntegers, type StepOutcome, type Strategy } from './strategy.js';
+
+/** Sliding-window-counter state: units admitted in window `w` (`cur`) and in `w - 1` (`prev`). */
+export interface SlidingWindowCounterState {
+  readonly w: number;
+  readonly prev: number;
+  readonly cur: number;
+}
+
+/**
+ * Sliding window counter: estimates the last period's usage as
+ * `prev * (P - e) / P + cur` (e = time into the current window), compared
+ * scaled by P so it stays an integer. O(1) state; smooths the fixed window's
+ * boundary burst. Exact rules: SEMANTICS.md "Sliding window counter".
+ */
+export class SlidingWindowCounterStrategy implements Strategy<SlidingWindowCounterState> {
+  readonly name = 'sliding-window-counter';
+
+  constructor(options?: Record<string, never>) {
+    checkOptionNames('SlidingWindowCounterStrategy', options, []);
+  }
+
+  step(state: SlidingWindowCounterState | undefined, now: number, cost: number, rate: Rate): StepOutcome<SlidingWindowCounterState> {
+    const L = rate.limit;
+    const P = rate.periodMs;
+    const w = floorDiv(now, P);
+    const e = now - w * P;
+    let prev = 0;
+    let cur = 0;
+    if (state !== undefined) {
+      if (state.w === w) {
+        prev = state.prev;
+        cur = state.cur;
+      } else if (state.w === w - 1) {
+        prev = state.cur;
+      }
+    }
+    const ttlMs = (w + 2) * P - now;
+    const capacity = L * P;
+    if (cost <= L && prev * (P - e) + (cur + cost) * P <= capacity) {
+      const after = cur + cost;
+      return {
+        decision: {
+          allowed: true, limit: L,
+          remaining: Math.max(0, floorDiv(capacity - prev * (P - e) - after * P, P)),
+          retryAfterMs: 0, resetAfterMs: this.resetAfter(w, P, now, prev, after), delayMs: 0,
+        },
+        state: { w, prev, cur: after },
+        ttlMs,
+      };
+    }
+    let retryAfterMs: number;
+    if (cost > L) retryAfterMs = Infinity;
+    else if (cur + cost <= L) retryAfterMs = ceilDiv((P - e) * prev - (L - cur - cost) * P, prev);
+    else retryAfterMs = (w + 1) * P - now + Math.max(0, ceilDiv(P * (cur - L + cost), cur));
+    return {
+      decision: {
+        allowed: false, limit: L,
+        remaining: Math.max(0, floorDiv(capacity - prev * (P - e) - cur * P, P)),
+        retryAfterMs, resetAfterMs: this.resetAfter(w, P, now, prev, cur), delayMs: 0,
+      },
+      state: { w, prev, cur },
+      ttlMs,
+    };
+  }
+
+  private resetAfter(w: number, P: number, now: number, prev: number, cur: number): number {
+    if (cur > 0) return (w + 2) * P - now;
+    if (prev > 0) return (w + 1) * P - now;
+    return 0;
+  }
+
+  serialize(state: SlidingWindowCounterState): string {
+    return `${state.w},${state.prev},${state.cur}`;
+  }
+
+  parse(text: string): SlidingWindowCounterState {
+    const [w, prev, cur] = parseIntegers(this.name, text, 3) as [number, number, number];
+    return { w, prev, cur };
+  }
+}

@@ -1,0 +1,100 @@
+import { checkOptionNames } from '../options.js';
+import type { Rate } from '../rate.js';
+import { parseIntegers, type StepOutcome, type Strategy } from './strategy.js';
+
+/**
+ * Sliding-window-log state: admitted hits as parallel arrays of times and
+ * costs, oldest first. Hits at the same millisecond share one entry, so a key
+ * never holds more than L entries.
+ */
+export interface SlidingWindowLogState {
+  readonly times: readonly number[];
+  readonly costs: readonly number[];
+}
+
+/**
+ * Sliding window log: exact. A hit is allowed iff the units admitted in the
+ * last P ms (`t > now - P`) plus its cost stay within L. Denied: wait until
+ * enough of the oldest entries leave the window. O(L) memory per key.
+ */
+export class SlidingWindowLogStrategy implements Strategy<SlidingWindowLogState> {
+  readonly name = 'sliding-window-log';
+
+  constructor(options?: Record<string, never>) {
+    checkOptionNames('SlidingWindowLogStrategy', options, []);
+  }
+
+  step(state: SlidingWindowLogState | undefined, now: number, cost: number, rate: Rate): StepOutcome<SlidingWindowLogState> {
+    const L = rate.limit;
+    const P = rate.periodMs;
+    const times: number[] = [];
+    const costs: number[] = [];
+    let s = 0;
+    if (state !== undefined) {
+      for (let i = 0; i < state.times.length; i++) {
+        const t = state.times[i]!;
+        if (t > now - P) {
+          times.push(t);
+          costs.push(state.costs[i]!);
+          s += state.costs[i]!;
+        }
+      }
+    }
+    if (s + cost <= L) {
+      if (cost > 0) {
+        const last = times.length - 1;
+        if (last >= 0 && times[last] === now) costs[last] = costs[last]! + cost;
+        else {
+          times.push(now);
+          costs.push(cost);
+        }
+      }
+      const newest = times.length > 0 ? times[times.length - 1]! : undefined;
+      const resetAfterMs = newest === undefined ? 0 : newest + P - now;
+      return {
+        decision: { allowed: true, limit: L, remaining: L - s - cost, retryAfterMs: 0, resetAfterMs, delayMs: 0 },
+        state: { times, costs },
+        ttlMs: Math.max(1, resetAfterMs),
+      };
+    }
+    let retryAfterMs = Infinity;
+    if (cost <= L) {
+      let left = s;
+      for (let i = 0; i < times.length; i++) {
+        left -= costs[i]!;
+        if (left + cost <= L) {
+          retryAfterMs = times[i]! + P - now;
+          break;
+        }
+      }
+    }
+    const newest = times.length > 0 ? times[times.length - 1]! : undefined;
+    const resetAfterMs = newest === undefined ? 0 : newest + P - now;
+    return {
+      decision: { allowed: false, limit: L, remaining: L - s, retryAfterMs, resetAfterMs, delayMs: 0 },
+      state: { times, costs },
+      ttlMs: Math.max(1, resetAfterMs),
+    };
+  }
+
+  serialize(state: SlidingWindowLogState): string {
+    const parts: number[] = [];
+    for (let i = 0; i < state.times.length; i++) parts.push(state.times[i]!, state.costs[i]!);
+    return parts.length === 0 ? '' : parts.join(',');
+  }
+
+  parse(text: string): SlidingWindowLogState {
+    if (text === '') return { times: [], costs: [] };
+    const values = parseIntegers(this.name, text);
+    if (values.length % 2 !== 0) {
+      throw new TypeError(`${this.name}: stored state ${JSON.stringify(text.slice(0, 80))} has an odd number of fields`);
+    }
+    const times: number[] = [];
+    const costs: number[] = [];
+    for (let i = 0; i < values.length; i += 2) {
+      times.push(values[i]!);
+      costs.push(values[i + 1]!);
+    }
+    return { times, costs };
+  }
+}

@@ -1,0 +1,73 @@
+import type { StepDecision } from '../decision.js';
+import type { Rate } from '../rate.js';
+
+/** What a strategy's step returns: the decision and the state after the hit. */
+export interface StepOutcome<S> {
+  /** The verdict for this rate (SEMANTICS.md rule 3). */
+  decision: StepDecision;
+  /**
+   * The state after the hit: the new state when the hit is allowed, the
+   * refreshed state (time applied, nothing consumed) when it is denied.
+   * Backends store it only when the hit is allowed with a cost > 0.
+   */
+  state: S;
+  /** How long the stored state must be kept, in ms (> 0); after that the key is fresh again. */
+  ttlMs: number;
+}
+
+/**
+ * A rate-limiting algorithm as one pure function. Implement this interface to
+ * write your own strategy; every backend runs `step` atomically (in-process
+ * directly, Memcached with compare-and-swap, Redis with a Lua twin for the
+ * built-ins and an optimistic compare-and-set for custom strategies).
+ *
+ * Contract: `step` is deterministic in its arguments, never mutates `state`,
+ * allows every hit of cost 0 without changing anything, and never allows a
+ * hit it reports as denied. `serialize`/`parse` round-trip a state exactly.
+ */
+export interface Strategy<S = unknown> {
+  /**
+   * A stable name, part of every storage key (so two strategies never read
+   * each other's state). Include any option that changes how state is read.
+   */
+  readonly name: string;
+  /**
+   * The step: `state` is `undefined` for a key never seen (or expired);
+   * `now` is the backend's clock in whole ms; `cost` an integer >= 0; `rate`
+   * a limited rate (never "0/0").
+   */
+  step(state: S | undefined, now: number, cost: number, rate: Rate): StepOutcome<S>;
+  /** Writes a state as text for remote stores. */
+  serialize(state: S): string;
+  /** Reads `serialize`'s text back. Throws `TypeError` for text it did not write. */
+  parse(text: string): S;
+  /**
+   * Optional check of a rate at construction (for example that the strategy's
+   * products stay exact). Throws `ConfigurationError` naming the value.
+   */
+  validateRate?(rate: Rate): void;
+}
+
+/** Any strategy, whatever its state type. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyStrategy = Strategy<any>;
+
+/**
+ * Reads `count` comma-separated integers written by a strategy's `serialize`.
+ * Throws `TypeError` naming the strategy and the text for anything else.
+ */
+export function parseIntegers(strategy: string, text: string, count?: number): number[] {
+  if (typeof text !== 'string' || !/^-?\d+(,-?\d+)*$/.test(text)) {
+    throw new TypeError(`${strategy}: stored state ${JSON.stringify(String(text).slice(0, 80))} is not a list of integers`);
+  }
+  const values = text.split(',').map(Number);
+  if (count !== undefined && values.length !== count) {
+    throw new TypeError(`${strategy}: stored state ${JSON.stringify(text.slice(0, 80))} has ${values.length} fields, expected ${count}`);
+  }
+  for (const v of values) {
+    if (!Number.isSafeInteger(v)) {
+      throw new TypeError(`${strategy}: stored state ${JSON.stringify(text.slice(0, 80))} holds a number out of range`);
+    }
+  }
+  return values;
+}

@@ -1,0 +1,291 @@
+import type { ApplyRequest, Backend } from './backends/backend.js';
+import { InMemoryBackend } from './backends/in-memory.js';
+import { mergeStepDecisions, unlimitedStep, type Decision, type PolicyDecision, type StepDecision } from './decision.js';
+import { BackendError, ConfigurationError, TraffikError, describeValue, RateLimitExceededError } from './errors.js';
+import { EXEMPTED, type Exempted } from './exempted.js';
+import { scopeKey, stateSuffix } from './keys.js';
+import { DEFAULT_ERROR_WAIT_MS, DEFAULT_ON_ERROR, type ErrorInfo, type OnError, type OnErrorResult } from './on-error.js';
+import { checkOptionNames, checkWholeNumber } from './options.js';
+import { Rate, type RateLike } from './rate.js';
+import { FixedWindowStrategy } from './strategies/fixed-window.js';
+import type { AnyStrategy } from './strategies/strategy.js';
+
+/** One rate or several (applied all-or-nothing). */
+export type Rates = RateLike | readonly RateLike[];
+
+/** A rate chosen per hit, from the key and the context passed to `hit`. */
+export type RateFunction<Ctx> = (key: string, context: Ctx | undefined) => Rates | Promise<Rates>;
+
+/** A cost computed per hit; must give a whole number >= 0. */
+export type CostFunction<Ctx> = (key: string, context: Ctx | undefined) => number | Promise<number>;
+
+/** Options of `new Throttle(...)`. Every value is checked at construction. */
+export interface ThrottleOptions<Ctx = unknown> {
+  /** Unique within a backend namespace: throttles with different uids never share state. */
+  uid: string;
+  /** `"100/minute"`, a `Rate`, several of them (all must allow), or a function of (key, context). */
+  rate: Rates | RateFunction<Ctx>;
+  /** The algorithm. Default: `new FixedWindowStrategy()`. */
+  strategy?: AnyStrategy;
+  /** Where state lives. Default: one in-process `InMemoryBackend` shared by all throttles. */
+  backend?: Backend;
+  /** Units each hit costs (default 1), or a function of (key, context). `hit`'s own `cost` wins. */
+  cost?: number | CostFunction<Ctx>;
+  /** What to do when the backend fails. Default: the backend's, else `'throttle'`. */
+  onError?: OnError;
+  /** A denied hit waits at least this long (`retryAfterMs` is raised to it); also the wait of `onError: 'throttle'`. */
+  minWaitMs?: number;
+}
+
+/** Per-call options of `hit`, `peek` and `enforce`. */
+export interface HitOptions<Ctx = unknown> {
+  /** This hit's cost, overriding the throttle's. A whole number >= 0. */
+  cost?: number;
+  /** Passed to the rate and cost functions and to `onError`. */
+  context?: Ctx;
+}
+
+let sharedBackend: InMemoryBackend | undefined;
+
+/** The in-process backend used by throttles created without one. */
+export function defaultBackend(): InMemoryBackend {
+  sharedBackend ??= new InMemoryBackend({ namespace: 'traffik' });
+  return sharedBackend;
+}
+
+interface ResolvedRates {
+  rates: Rate[];
+  suffixes: string[];
+}
+
+const THROTTLE_OPTIONS = ['uid', 'rate', 'strategy', 'backend', 'cost', 'onError', 'minWaitMs'] as const;
+
+/**
+ * A named limit: decides hits for identity keys against one or more rates,
+ * with one strategy, on one backend. Each hit is one atomic backend step
+ * (one round trip on Redis); a denied hit changes nothing.
+ */
+export class Throttle<Ctx = unknown> {
+  /** The throttle's uid. */
+  readonly uid: string;
+  /** The strategy every hit runs. */
+  readonly strategy: AnyStrategy;
+  /** The backend holding the state. */
+  readonly backend: Backend;
+  /** The minimum wait of a denied hit, in ms. */
+  readonly minWaitMs: number;
+  private readonly onErrorOption: OnError | undefined;
+  private readonly staticRates: ResolvedRates | undefined;
+  private readonly rateFunction: RateFunction<Ctx> | undefined;
+  private readonly fixedCost: number | undefined;
+  private readonly costFunction: CostFunction<Ctx> | undefined;
+  private readonly uidPart: string;
+  private readonly rateCache = new Map<string, ResolvedRates>();
+
+  constructor(options: ThrottleOptions<Ctx>) {
+    checkOptionNames('Throttle', options, THROTTLE_OPTIONS);
+    if (options === undefined) throw new ConfigurationError('Throttle: options are required ({ uid, rate })');
+    const { uid, rate, strategy = new FixedWindowStrategy(), backend, cost = 1, onError, minWaitMs = 0 } = options;
+    if (typeof uid !== 'string' || uid.length === 0) {
+      throw new ConfigurationError(`Throttle: uid must be a non-empty string, got ${describeValue(uid)}`);
+    }
+    this.uid = uid;
+    if (strategy === null || typeof strategy !== 'object' || typeof strategy.step !== 'function' || typeof strategy.name !== 'string') {
+      throw new ConfigurationError(`Throttle "${uid}": strategy must implement the Strategy interface, got ${describeValue(strategy)}`);
+    }
+    this.strategy = strategy;
+    if (backend !== undefined && (backend === null || typeof backend !== 'object' || typeof backend.apply !== 'function')) {
+      throw new ConfigurationError(`Throttle "${uid}": backend must implement the Backend interface, got ${describeValue(backend)}`);
+    }
+    this.backend = backend ?? defaultBackend();
+    if (typeof rate === 'function') {
+      this.rateFunction = rate;
+    } else {
+      this.staticRates = this.resolveRates(rate);
+    }
+    if (typeof cost === 'function') this.costFunction = cost;
+    else this.fixedCost = this.checkCost(cost);
+    if (onError !== undefined && typeof onError !== 'function' && onError !== 'allow' && onError !== 'throttle' && onError !== 'raise') {
+      throw new ConfigurationError(`Throttle "${uid}": onError must be 'allow', 'throttle', 'raise' or a function, got ${describeValue(onError)}`);
+    }
+    this.onErrorOption = onError;
+    this.minWaitMs = checkWholeNumber(`Throttle "${uid}"`, 'minWaitMs', minWaitMs, 0);
+    this.uidPart = uid;
+  }
+
+  /**
+   * Records a hit of `cost` (default: the throttle's) for `key` and returns
+   * the decision. Denied hits change nothing. `EXEMPTED` is always allowed
+   * without touching the backend. Rejects with `ConfigurationError` for a bad
+   * key or cost (before any state changes), and with the backend's error only
+   * when `onError` is `'raise'` (or a handler throws).
+   */
+  hit(key: string | Exempted, options?: HitOptions<Ctx>): Promise<Decision> {
+    return this.run(key, options, false);
+  }
+
+  /** The decision `hit` would give now, consuming nothing. */
+  peek(key: string | Exempted, options?: HitOptions<Ctx>): Promise<Decision> {
+    return this.run(key, options, true);
+  }
+
+  /**
+   * Records several hits for `key` in order, in one atomic backend step (one
+   * round trip): as if `hit` were called once per cost, one after another.
+   * Resolves with one decision per cost. Used to charge a whole list at once.
+   */
+  async hitMany(key: string | Exempted, costs: readonly number[], options?: { context?: Ctx }): Promise<Decision[]> {
+    if (key === EXEMPTED) return costs.map(() => ({ ...unlimitedStep(), cost: 0, uid: this.uid, key: 'EXEMPTED', exempt: true }));
+    const identity = this.checkKey(key);
+    const checked = costs.map((cost) => this.checkCost(cost));
+    const context = options?.context;
+    const resolved = this.staticRates ?? (await this.dynamicRates(identity, context));
+    if (resolved.rates.length === 0 || checked.length === 0) {
+      return checked.map((cost) => ({ ...unlimitedStep(), cost, uid: this.uid, key: identity }));
+    }
+    const scope = scopeKey(this.uidPart, identity);
+    const keys = resolved.suffixes.map((s) => scope + s);
+    let batches: readonly (readonly StepDecision[])[];
+    let error: unknown;
+    try {
+      batches = await this.backend.applyBatch({ strategy: this.strategy, scope, keys, rates: resolved.rates, costs: checked });
+    } catch (caught) {
+      error = caught;
+      const total = checked.reduce((a, b) => a + b, 0);
+      const request: ApplyRequest = { strategy: this.strategy, scope, keys, rates: resolved.rates, cost: total };
+      const fallback = toDecisions(await this.handleError(caught, request, identity, context), resolved.rates, this.minWaitMs);
+      batches = checked.map(() => fallback);
+    }
+    return batches.map((decisions, j) => this.decide(decisions, resolved.rates, checked[j]!, identity, error));
+  }
+
+  /** Like `hit`, but rejects with `RateLimitExceededError` (carrying the decision) when denied. */
+  async enforce(key: string | Exempted, options?: HitOptions<Ctx>): Promise<Decision> {
+    const decision = await this.hit(key, options);
+    if (!decision.allowed) throw new RateLimitExceededError(decision);
+    return decision;
+  }
+
+  /** Forgets `key`'s state for every rate of this throttle (for a rate function: the rates it gives for `context`). */
+  async reset(key: string, options?: { context?: Ctx }): Promise<void> {
+    const identity = this.checkKey(key);
+    const resolved = this.staticRates ?? (await this.dynamicRates(identity, options?.context));
+    const scope = scopeKey(this.uidPart, identity);
+    await this.backend.reset(scope, resolved.suffixes.map((suffix) => scope + suffix));
+  }
+
+  private async run(key: string | Exempted, options: HitOptions<Ctx> | undefined, dryRun: boolean): Promise<Decision> {
+    if (key === EXEMPTED) return { ...unlimitedStep(), cost: 0, uid: this.uid, key: 'EXEMPTED', exempt: true };
+    const identity = this.checkKey(key);
+    const context = options?.context;
+    let cost: number;
+    if (options?.cost !== undefined) cost = this.checkCost(options.cost);
+    else if (this.fixedCost !== undefined) cost = this.fixedCost;
+    else cost = this.checkCost(await this.costFunction!(identity, context));
+    const resolved = this.staticRates ?? (await this.dynamicRates(identity, context));
+    if (resolved.rates.length === 0) return { ...unlimitedStep(), cost, uid: this.uid, key: identity };
+    const scope = scopeKey(this.uidPart, identity);
+    const keys = resolved.suffixes.length === 1 ? [scope + resolved.suffixes[0]!] : resolved.suffixes.map((s) => scope + s);
+    const request: ApplyRequest = { strategy: this.strategy, scope, keys, rates: resolved.rates, cost, dryRun };
+    let decisions: readonly StepDecision[];
+    let error: unknown;
+    try {
+      decisions = await this.backend.apply(request);
+    } catch (caught) {
+      error = caught;
+      decisions = toDecisions(await this.handleError(caught, request, identity, context), resolved.rates, this.minWaitMs);
+    }
+    return this.decide(decisions, resolved.rates, cost, identity, error);
+  }
+
+  private decide(decisions: readonly StepDecision[], rates: readonly Rate[], cost: number, key: string, error: unknown): Decision {
+    const merged = decisions.length === 1 ? decisions[0]! : mergeStepDecisions(decisions);
+    const decision: Decision = {
+      allowed: merged.allowed, limit: merged.limit, remaining: merged.remaining,
+      retryAfterMs: merged.retryAfterMs, resetAfterMs: merged.resetAfterMs, delayMs: merged.delayMs,
+      cost, uid: this.uid, key,
+    };
+    if (!decision.allowed && decision.retryAfterMs < this.minWaitMs) decision.retryAfterMs = this.minWaitMs;
+    if (decisions.length > 1) {
+      decision.policies = decisions.map((d, i): PolicyDecision => ({ ...d, rate: rates[i]! }));
+    }
+    if (error !== undefined) decision.error = error;
+    return decision;
+  }
+
+  private async handleError(error: unknown, request: ApplyRequest, key: string, context: unknown): Promise<OnErrorResult> {
+    const policy = this.onErrorOption ?? this.backend.onError ?? DEFAULT_ON_ERROR;
+    const wrapped = error instanceof TraffikError ? error : new BackendError(`Backend failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    if (policy === 'raise') throw wrapped;
+    if (policy === 'allow') return 0;
+    if (policy === 'throttle') return this.minWaitMs || DEFAULT_ERROR_WAIT_MS;
+    const info: ErrorInfo = {
+      uid: this.uid, key, cost: request.cost, rates: request.rates, backend: this.backend,
+      strategy: this.strategy, request, context,
+    };
+    return policy(wrapped, info);
+  }
+
+  private checkKey(key: unknown): string {
+    if (typeof key === 'string') return key;
+    if (typeof key === 'number' && Number.isFinite(key)) return String(key);
+    throw new ConfigurationError(`Throttle "${this.uid}": key must be a string or EXEMPTED, got ${describeValue(key)}`);
+  }
+
+  private checkCost(cost: unknown): number {
+    if (typeof cost !== 'number' || !Number.isSafeInteger(cost) || cost < 0) {
+      throw new ConfigurationError(`Throttle "${this.uid}": cost must be a whole number >= 0, got ${describeValue(cost)}`);
+    }
+    return cost;
+  }
+
+  private async dynamicRates(key: string, context: Ctx | undefined): Promise<ResolvedRates> {
+    const value = await this.rateFunction!(key, context);
+    const cacheKey = Array.isArray(value) ? value.map(String).join('|') : String(value);
+    let resolved = this.rateCache.get(cacheKey);
+    if (resolved === undefined) {
+      resolved = this.resolveRates(value as Rates);
+      if (this.rateCache.size >= 1000) this.rateCache.clear();
+      this.rateCache.set(cacheKey, resolved);
+    }
+    return resolved;
+  }
+
+  private resolveRates(value: Rates): ResolvedRates {
+    const list = (Array.isArray(value) ? value : [value]) as RateLike[];
+    if (list.length === 0) throw new ConfigurationError(`Throttle "${this.uid}": rate must name at least one rate`);
+    const rates: Rate[] = [];
+    for (const item of list) {
+      let rate: Rate;
+      try {
+        rate = Rate.from(item);
+      } catch (error) {
+        throw new ConfigurationError(`Throttle "${this.uid}": ${(error as Error).message}`);
+      }
+      if (rate.unlimited) continue;
+      if (rates.some((r) => r.equals(rate))) {
+        throw new ConfigurationError(`Throttle "${this.uid}": rate ${describeValue(String(item))} is given twice`);
+      }
+      this.strategy.validateRate?.(rate);
+      rates.push(rate);
+    }
+    return { rates, suffixes: rates.map((rate) => stateSuffix(this.strategy.name, rate)) };
+  }
+}
+
+/** Turns an `onError` result into one decision per rate. */
+function toDecisions(result: OnErrorResult, rates: readonly Rate[], minWaitMs: number): StepDecision[] {
+  if (typeof result === 'number') {
+    if (!Number.isFinite(result) && result !== Infinity) {
+      throw new ConfigurationError(`onError returned ${describeValue(result)}; expected a wait in ms or a decision`);
+    }
+    const limit = Math.min(...rates.map((r) => r.limit));
+    if (result <= 0) return [{ allowed: true, limit, remaining: limit, retryAfterMs: 0, resetAfterMs: 0, delayMs: 0 }];
+    return [{ allowed: false, limit, remaining: 0, retryAfterMs: Math.max(Math.ceil(result), minWaitMs), resetAfterMs: Math.ceil(result), delayMs: 0 }];
+  }
+  if (Array.isArray(result)) return result as StepDecision[];
+  if (result !== null && typeof result === 'object' && typeof (result as StepDecision).allowed === 'boolean') {
+    return [result as StepDecision];
+  }
+  throw new ConfigurationError(`onError returned ${describeValue(result)}; expected a wait in ms or a decision`);
+}
