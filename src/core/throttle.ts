@@ -8,7 +8,7 @@ import { DEFAULT_ERROR_WAIT_MS, DEFAULT_ON_ERROR, type ErrorInfo, type OnError, 
 import { checkOptionNames, checkWholeNumber } from './options.js';
 import { Rate, type RateLike } from './rate.js';
 import { FixedWindowStrategy } from './strategies/fixed-window.js';
-import type { AnyStrategy } from './strategies/strategy.js';
+import type { AnyStrategy, StepArgs } from './strategies/strategy.js';
 
 /** One rate or several (applied all-or-nothing). */
 export type Rates = RateLike | readonly RateLike[];
@@ -148,7 +148,8 @@ export class Throttle<Ctx = unknown> {
     let batches: readonly (readonly StepDecision[])[];
     let error: unknown;
     try {
-      batches = await this.backend.applyBatch({ strategy: this.strategy, scope, keys, rates: resolved.rates, costs: checked });
+      const args = this.strategy.argsFor?.(identity, context);
+      batches = await this.backend.applyBatch({ strategy: this.strategy, scope, keys, rates: resolved.rates, costs: checked, ...(args ? { args } : {}) });
     } catch (caught) {
       error = caught;
       const total = checked.reduce((a, b) => a + b, 0);
@@ -187,6 +188,7 @@ export class Throttle<Ctx = unknown> {
     const scope = scopeKey(this.uidPart, identity);
     const keys = resolved.suffixes.length === 1 ? [scope + resolved.suffixes[0]!] : resolved.suffixes.map((s) => scope + s);
     const request: ApplyRequest = { strategy: this.strategy, scope, keys, rates: resolved.rates, cost, dryRun };
+    if (this.strategy.argsFor !== undefined) (request as { args?: StepArgs }).args = this.strategy.argsFor(identity, context);
     let decisions: readonly StepDecision[];
     let error: unknown;
     try {

@@ -1,6 +1,6 @@
 import type { StepDecision } from '../decision.js';
 import type { Rate } from '../rate.js';
-import type { AnyStrategy } from '../strategies/strategy.js';
+import type { AnyStrategy, StepArgs } from '../strategies/strategy.js';
 import type { OnError } from '../on-error.js';
 
 /**
@@ -22,6 +22,8 @@ export interface ApplyRequest {
   readonly cost: number;
   /** When true, compute the decisions but store nothing (`Throttle.peek`). */
   readonly dryRun?: boolean;
+  /** The strategy's per-hit arguments (`strategy.argsFor`), passed to every step. */
+  readonly args?: StepArgs;
 }
 
 /**

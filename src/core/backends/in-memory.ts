@@ -117,7 +117,7 @@ export class InMemoryBackend implements Backend {
         this.entries.delete(key);
       }
     }
-    const { decisions, writes } = runSteps(request.strategy, states, now, request.cost, request.rates, request.dryRun);
+    const { decisions, writes } = runSteps(request.strategy, states, now, request.cost, request.rates, request.dryRun, request.args);
     if (writes !== undefined) {
       for (let i = 0; i < keys.length; i++) {
         const outcome = writes[i]!;

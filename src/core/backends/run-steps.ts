@@ -1,6 +1,8 @@
 import type { StepDecision } from '../decision.js';
 import type { Rate } from '../rate.js';
-import type { AnyStrategy, StepOutcome } from '../strategies/strategy.js';
+import type { AnyStrategy, StepArgs, StepOutcome } from '../strategies/strategy.js';
+
+const NO_ARGS: StepArgs = [];
 
 /** What `runSteps` decided: the per-rate decisions and the states to store (none when denied). */
 export interface StepsResult<S> {
@@ -13,7 +15,8 @@ export interface StepsResult<S> {
  * The all-or-nothing rule for several rates (SEMANTICS.md): run the step for
  * every rate; if all allow, store every new state; if any denies, store
  * nothing, and report each rate that would have allowed by its cost-0
- * decision (nothing consumed). Every backend uses this (Redis via its Lua
+ * decision (nothing consumed). States are stored only for an allowed hit
+ * with cost > 0 (or a step that sets `store`), never on a dry run. Every backend uses this (Redis via its Lua
  * twin), so all agree.
  */
 export function runSteps<S>(
@@ -23,19 +26,21 @@ export function runSteps<S>(
   cost: number,
   rates: readonly Rate[],
   dryRun = false,
+  args: StepArgs = NO_ARGS,
 ): StepsResult<S> {
   const outcomes: StepOutcome<S>[] = [];
   let allowed = true;
   for (let i = 0; i < rates.length; i++) {
-    const outcome = strategy.step(states[i], now, cost, rates[i]!) as StepOutcome<S>;
+    const outcome = strategy.step(states[i], now, cost, rates[i]!, args) as StepOutcome<S>;
     if (!outcome.decision.allowed) allowed = false;
     outcomes.push(outcome);
   }
   if (allowed) {
-    return { decisions: outcomes.map((o) => o.decision), writes: cost > 0 && !dryRun ? outcomes : undefined };
+    const store = !dryRun && (cost > 0 || outcomes.some((o) => o.store === true));
+    return { decisions: outcomes.map((o) => o.decision), writes: store ? outcomes : undefined };
   }
   const decisions = outcomes.map((o, i) =>
-    o.decision.allowed ? (strategy.step(states[i], now, 0, rates[i]!) as StepOutcome<S>).decision : o.decision,
+    o.decision.allowed ? (strategy.step(states[i], now, 0, rates[i]!, args) as StepOutcome<S>).decision : o.decision,
   );
   return { decisions, writes: undefined };
 }

@@ -1,4 +1,4 @@
-export type { Strategy, StepOutcome, AnyStrategy } from './strategy.js';
+export type { Strategy, StepOutcome, AnyStrategy, StepArgs } from './strategy.js';
 export { parseIntegers } from './strategy.js';
 export { floorDiv, ceilDiv } from './integer-math.js';
 export { FixedWindowStrategy, type FixedWindowState } from './fixed-window.js';

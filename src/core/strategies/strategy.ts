@@ -13,7 +13,18 @@ export interface StepOutcome<S> {
   state: S;
   /** How long the stored state must be kept, in ms (> 0); after that the key is fresh again. */
   ttlMs: number;
+  /**
+   * Set true to have an allowed step's state stored even at cost 0 (for
+   * example a concurrency limit's release). Built-in strategies leave it unset.
+   */
+  store?: boolean;
 }
+
+/**
+ * Per-hit arguments a strategy derives from the hit's context (a priority, a
+ * tier, a lease id), passed to its step and, on Redis, to its Lua twin.
+ */
+export type StepArgs = readonly (number | string)[];
 
 /**
  * A rate-limiting algorithm as one pure function. Implement this interface to
@@ -34,9 +45,16 @@ export interface Strategy<S = unknown> {
   /**
    * The step: `state` is `undefined` for a key never seen (or expired);
    * `now` is the backend's clock in whole ms; `cost` an integer >= 0; `rate`
-   * a limited rate (never "0/0").
+   * a limited rate (never "0/0"); `args` what `argsFor` returned (empty
+   * when the strategy has no `argsFor`).
    */
-  step(state: S | undefined, now: number, cost: number, rate: Rate): StepOutcome<S>;
+  step(state: S | undefined, now: number, cost: number, rate: Rate, args?: StepArgs): StepOutcome<S>;
+  /**
+   * Optional: computes the step's per-hit `args` from the hit's key and
+   * context, once per hit, before the backend is called. Throwing rejects
+   * the hit with that error (nothing is stored).
+   */
+  argsFor?(key: string, context: unknown): StepArgs;
   /** Writes a state as text for remote stores. */
   serialize(state: S): string;
   /** Reads `serialize`'s text back. Throws `TypeError` for text it did not write. */
