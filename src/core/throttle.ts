@@ -1,3 +1,4 @@
+import { acquiredWithLease, acquiredWithoutLease, newLeaseId, type AcquireOptions, type Acquired } from './acquire.js';
 import type { ApplyRequest, Backend } from './backends/backend.js';
 import { InMemoryBackend } from './backends/in-memory.js';
 import { mergeStepDecisions, unlimitedStep, type Decision, type PolicyDecision, type StepDecision } from './decision.js';
@@ -7,6 +8,7 @@ import { scopeKey, stateSuffix } from './keys.js';
 import { DEFAULT_ERROR_WAIT_MS, DEFAULT_ON_ERROR, type ErrorInfo, type OnError, type OnErrorResult } from './on-error.js';
 import { checkOptionNames, checkWholeNumber } from './options.js';
 import { Rate, type RateLike } from './rate.js';
+import { isLeaseStrategy } from './strategies/concurrency-limit.js';
 import { FixedWindowStrategy } from './strategies/fixed-window.js';
 import type { AnyStrategy, StepArgs } from './strategies/strategy.js';
 
@@ -167,6 +169,43 @@ export class Throttle<Ctx = unknown> {
     return decision;
   }
 
+  /**
+   * Takes a slot for `key` (a hit of the throttle's cost) and returns the
+   * decision with a `release()` that gives the slot back: call it when the
+   * work ends, however it ends. With a strategy that holds no slots (any but
+   * `ConcurrencyLimitStrategy` and wrappers of it) this is `hit` with a
+   * no-op release. `release()` is idempotent and never rejects: a failure
+   * goes to `options.onReleaseError`, else to the `onError` handler, and the
+   * slot frees itself when its lease expires.
+   */
+  async acquire(key: string | Exempted, options?: AcquireOptions<Ctx>): Promise<Acquired> {
+    const strategy = this.strategy;
+    if (!isLeaseStrategy(strategy)) return acquiredWithoutLease(await this.hit(key, options));
+    const leaseId = newLeaseId();
+    const context = options?.context;
+    const decision = await this.run(key, options, false, strategy.acquireArgs(leaseId, context));
+    if (!decision.allowed || decision.exempt === true || decision.cost === 0 || decision.limit === Infinity) {
+      return acquiredWithoutLease(decision);
+    }
+    const identity = decision.key;
+    let request: ApplyRequest | undefined;
+    const giveBack = async (): Promise<void> => {
+      const resolved = this.staticRates ?? (await this.dynamicRates(identity, context));
+      const scope = scopeKey(this.uidPart, identity);
+      request = { strategy, scope, keys: resolved.suffixes.map((s) => scope + s), rates: resolved.rates, cost: 0, args: strategy.releaseArgs(leaseId, context) };
+      await this.backend.apply(request);
+    };
+    const onFailure = async (error: unknown): Promise<void> => {
+      if (options?.onReleaseError !== undefined) return options.onReleaseError(error);
+      const policy = this.onErrorOption ?? this.backend.onError;
+      if (typeof policy !== 'function' || request === undefined) return;
+      const wrapped = error instanceof TraffikError ? error : new BackendError(`Backend failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+      const info = { uid: this.uid, key: identity, cost: 0, rates: request.rates, backend: this.backend, strategy, request, context, minWaitMs: this.minWaitMs };
+      await policy(wrapped, info);
+    };
+    return acquiredWithLease(decision, giveBack, onFailure);
+  }
+
   /** Forgets `key`'s state for every rate of this throttle (for a rate function: the rates it gives for `context`). */
   async reset(key: string, options?: { context?: Ctx }): Promise<void> {
     const identity = this.checkKey(key);
@@ -175,7 +214,7 @@ export class Throttle<Ctx = unknown> {
     await this.backend.reset(scope, resolved.suffixes.map((suffix) => scope + suffix));
   }
 
-  private async run(key: string | Exempted, options: HitOptions<Ctx> | undefined, dryRun: boolean): Promise<Decision> {
+  private async run(key: string | Exempted, options: HitOptions<Ctx> | undefined, dryRun: boolean, args?: StepArgs): Promise<Decision> {
     if (key === EXEMPTED) return { ...unlimitedStep(), cost: 0, uid: this.uid, key: 'EXEMPTED', exempt: true };
     const identity = this.checkKey(key);
     const context = options?.context;
@@ -188,7 +227,8 @@ export class Throttle<Ctx = unknown> {
     const scope = scopeKey(this.uidPart, identity);
     const keys = resolved.suffixes.length === 1 ? [scope + resolved.suffixes[0]!] : resolved.suffixes.map((s) => scope + s);
     const request: ApplyRequest = { strategy: this.strategy, scope, keys, rates: resolved.rates, cost, dryRun };
-    if (this.strategy.argsFor !== undefined) (request as { args?: StepArgs }).args = this.strategy.argsFor(identity, context);
+    if (args !== undefined) (request as { args?: StepArgs }).args = args;
+    else if (this.strategy.argsFor !== undefined) (request as { args?: StepArgs }).args = this.strategy.argsFor(identity, context);
     let decisions: readonly StepDecision[];
     let error: unknown;
     try {
