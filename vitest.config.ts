@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The memory test measures the heap after a forced collection.
+    execArgv: ['--expose-gc'],
   },
 });
