@@ -1,0 +1,118 @@
+import type { ProcedureType } from '@trpc/server';
+import type { Backend } from '../core/backends/backend.js';
+import type { Decision } from '../core/decision.js';
+import type { Exempted } from '../core/exempted.js';
+import type { OnError } from '../core/on-error.js';
+import type { AnyStrategy } from '../core/strategies/strategy.js';
+import type { Rates } from '../core/throttle.js';
+import type { TrustProxy } from './client-address.js';
+
+/** What `identify`, `cost` and a rate function are told about the call. */
+export interface CallInfo<TCtx = unknown, TMeta = unknown, TInput = unknown> {
+  /** The call's context, as the middlewares before this one left it. */
+  ctx: TCtx;
+  /** The procedure's path, such as `post.byId`. */
+  path: string;
+  /** `'query'`, `'mutation'` or `'subscription'`. */
+  type: ProcedureType;
+  /**
+   * The input: parsed when the middleware runs after `.input(...)`, else the
+   * raw input the client sent (not validated yet).
+   */
+  input: TInput;
+  /** The procedure's meta, if any. */
+  meta: TMeta | undefined;
+}
+
+/** Per-event limits of a subscription. */
+export interface MessageLimitOptions<TCtx = unknown, TMeta = unknown, TInput = unknown> {
+  /** Events each subscription may emit (one rate or several). */
+  rate: Rates;
+  /**
+   * What happens to an event over the limit:
+   * - `'drop'` (default): it is skipped; later events go through when allowed;
+   * - `'latest'`: it is held back, replacing any older held-back event, and
+   *   sent as soon as the limit allows (also after the source ends);
+   * - `'complete'`: the subscription ends (the source iterator is closed).
+   */
+  onExceed?: 'drop' | 'latest' | 'complete';
+  /** The algorithm. Default: the middleware's strategy's default (fixed window). */
+  strategy?: AnyStrategy;
+  /** Units each event costs. Default 1. */
+  cost?: number | ((event: unknown, info: CallInfo<TCtx, TMeta, TInput>) => number | Promise<number>);
+}
+
+/**
+ * Options of `rateLimit`. Everything is checked when `rateLimit` is called,
+ * before any request: a wrong value throws `ConfigurationError` naming it.
+ */
+export interface RateLimitOptions<TCtx = unknown, TMeta = unknown, TInput = unknown> {
+  /**
+   * The throttle's uid (default `'trpc'`). Procedures using one middleware
+   * share one budget per caller. With meta-driven limits each procedure gets
+   * its own budget, `<uid>:<path>`, unless its `meta.rateLimit.uid` names one.
+   */
+  uid?: string;
+  /**
+   * The limit: `'100/minute'`, a `Rate`, several (all must allow), or a
+   * function of the call. Leave it out to read each procedure's
+   * `meta.rateLimit` instead (procedures without one are not limited).
+   */
+  rate?: Rates | ((info: CallInfo<TCtx, TMeta, TInput>) => Rates | Promise<Rates>);
+  /** The algorithm. Default: `new FixedWindowStrategy()`. */
+  strategy?: AnyStrategy;
+  /** Where state lives. Default: the shared in-process backend. */
+  backend?: Backend;
+  /**
+   * Who is limited: a string key, or `EXEMPTED` to skip limiting. Default:
+   * the client address (`ctx.req`; `X-Forwarded-For` only with `trustProxy`).
+   * Called once per call before the procedure runs; what it throws becomes
+   * the call's error (an `INTERNAL_SERVER_ERROR` unless it is a `TRPCError`).
+   */
+  identify?: (info: CallInfo<TCtx, TMeta, TInput>) => string | Exempted | Promise<string | Exempted>;
+  /** Which proxies' `X-Forwarded-For` to trust for the default identity. See `TrustProxy`. */
+  trustProxy?: TrustProxy;
+  /**
+   * Units the call costs (default 1), or a function of the call giving a
+   * whole number >= 0. A call with cost 0 is always allowed. What it throws
+   * becomes the call's error.
+   */
+  cost?: number | ((info: CallInfo<TCtx, TMeta, TInput>) => number | Promise<number>);
+  /** What to do when the backend fails (see `OnError`). Default: the backend's, else `'throttle'`. */
+  onError?: OnError;
+  /** A denied call waits at least this long before retrying (`retryAfterMs` is raised to it). */
+  minWaitMs?: number;
+  /** The error message of a limited call, or a function of its decision. */
+  message?: string | ((decision: Decision) => string);
+  /**
+   * Response headers over HTTP: `'limited'` (default) sends `Retry-After`,
+   * `RateLimit` and `RateLimit-Policy` on limited responses only; `'always'`
+   * sends the `RateLimit` fields on allowed ones too; `'none'` sends none.
+   */
+  headers?: 'limited' | 'always' | 'none';
+  /**
+   * Where to write headers for a call. Default: `ctx.res` (a node
+   * `ServerResponse`, as the standalone and node-http adapters give it) or
+   * `ctx.resHeaders` (fetch adapter). Return undefined for none.
+   */
+  headerTarget?: (ctx: TCtx) => import('./response-target.js').HeaderTarget | undefined;
+  /** Per-event limits for subscriptions (each subscription counted on its own). */
+  messages?: MessageLimitOptions<TCtx, TMeta, TInput>;
+}
+
+/**
+ * What a procedure puts in `meta.rateLimit` for the meta-driven middleware
+ * (`rateLimit` without `rate`): its own limit, in one line.
+ */
+export interface RateLimitMeta {
+  /** The procedure's limit. */
+  rate: Rates;
+  /** Units a call costs (default: the middleware's `cost`, else 1). */
+  cost?: number | ((info: CallInfo) => number | Promise<number>);
+  /** The algorithm. Default: the middleware's. */
+  strategy?: AnyStrategy;
+  /** A uid shared with other procedures to pool their budget. Default `<uid>:<path>`. */
+  uid?: string;
+  /** Per-event limits, if this procedure is a subscription. */
+  messages?: MessageLimitOptions;
+}

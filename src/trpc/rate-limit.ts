@@ -1,0 +1,276 @@
+import { TRPCError, type TRPCMiddlewareFunction } from '@trpc/server';
+import type { Decision } from '../core/decision.js';
+import { ConfigurationError, RateLimitExceededError, describeValue } from '../core/errors.js';
+import { EXEMPTED, type Exempted } from '../core/exempted.js';
+import { checkOptionNames } from '../core/options.js';
+import { Rate } from '../core/rate.js';
+import { Throttle, type Rates } from '../core/throttle.js';
+import { addressFromContext, compileTrustProxy } from './client-address.js';
+import { limitEvents, type OnExceed } from './limited-events.js';
+import type { CallInfo, MessageLimitOptions, RateLimitMeta, RateLimitOptions } from './options.js';
+import { defaultHeaderTarget, writeRateLimitHeaders, type HeaderTarget } from './response-target.js';
+
+/** `A` with `B`'s properties written over it, as tRPC merges a context with a middleware's additions. */
+export type WithOverrides<A, B> = Omit<A, keyof B> & B;
+
+const OPTION_NAMES = [
+  'uid', 'rate', 'strategy', 'backend', 'identify', 'trustProxy', 'cost', 'onError', 'minWaitMs',
+  'message', 'headers', 'headerTarget', 'messages',
+] as const;
+const MESSAGE_OPTION_NAMES = ['rate', 'onExceed', 'strategy', 'cost'] as const;
+const META_OPTION_NAMES = ['rate', 'cost', 'strategy', 'uid', 'messages'] as const;
+
+type AnyInfo = CallInfo<unknown, unknown, unknown>;
+type CostOption = number | ((info: AnyInfo) => number | Promise<number>) | undefined;
+
+/** Everything one limited procedure needs: its throttle(s), built once and cached. */
+interface Plan {
+  throttle: Throttle<AnyInfo>;
+  /** The throttle's rate when it has exactly one fixed rate (for the `w` of RateLimit-Policy). */
+  rate: Rate | undefined;
+  cost: CostOption;
+  messages: MessagePlan | undefined;
+}
+
+interface MessagePlan {
+  throttle: Throttle<AnyInfo>;
+  onExceed: OnExceed;
+  cost: MessageLimitOptions['cost'];
+}
+
+let subscriptionCount = 0;
+const processTag = Math.random().toString(36).slice(2, 10);
+
+/**
+ * A tRPC v11 middleware that rate-limits procedures: `t.procedure.use(rateLimit({ ... }))`.
+ *
+ * - With `rate`, every procedure built on it shares that limit per caller.
+ *   Without `rate`, each procedure's `meta.rateLimit` (a `RateLimitMeta`)
+ *   sets its own limit; procedures without one are not limited.
+ * - A limited call fails with `TRPCError` `TOO_MANY_REQUESTS` (HTTP 429) whose
+ *   `cause` is a `RateLimitExceededError` carrying the decision; with
+ *   `rateLimitErrorFormatter` the client finds `data.rateLimit`. Over HTTP the
+ *   response gets `Retry-After`, `RateLimit` and `RateLimit-Policy`.
+ * - A denied call changes no state; in a batch, only the limited calls fail.
+ * - Subscriptions: the subscribe is limited like a call, and with `messages`
+ *   each subscription's events are limited too.
+ * - A backend fault never crashes the app: it goes to `onError`.
+ *
+ * Throws `ConfigurationError` at once for a wrong option.
+ */
+export function rateLimit<
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  TCtx = any, TMeta = any, TOverrides = object, TInput = unknown,
+>(
+  options: RateLimitOptions<WithOverrides<TCtx, TOverrides>, TMeta, TInput> = {},
+): TRPCMiddlewareFunction<TCtx, TMeta, TOverrides, object, TInput> {
+  checkOptionNames('rateLimit', options, OPTION_NAMES);
+  const opts = options as RateLimitOptions<unknown, unknown, unknown>;
+  const uid = opts.uid ?? 'trpc';
+  if (typeof uid !== 'string' || uid.length === 0) {
+    throw new ConfigurationError(`rateLimit: uid must be a non-empty string, got ${describeValue(uid)}`);
+  }
+  checkFunction('identify', opts.identify);
+  checkFunction('headerTarget', opts.headerTarget);
+  const headersMode = opts.headers ?? 'limited';
+  if (headersMode !== 'limited' && headersMode !== 'always' && headersMode !== 'none') {
+    throw new ConfigurationError(`rateLimit: headers must be 'limited', 'always' or 'none', got ${describeValue(headersMode)}`);
+  }
+  const { message } = opts;
+  if (message !== undefined && typeof message !== 'string' && typeof message !== 'function') {
+    throw new ConfigurationError(`rateLimit: message must be a string or a function, got ${describeValue(message)}`);
+  }
+  checkCostOption('rateLimit: cost', opts.cost);
+  const trusted = compileTrustProxy(opts.trustProxy);
+  const findTarget = (opts.headerTarget ?? defaultHeaderTarget) as (ctx: unknown) => HeaderTarget | undefined;
+  const identify = opts.identify;
+
+  const makeThrottle = (throttleUid: string, rate: Rates | AnyInfo['meta'], strategy = opts.strategy): Throttle<AnyInfo> => {
+    const rateOption = typeof rate === 'function'
+      ? (_key: string, info: AnyInfo | undefined) => (rate as (info: AnyInfo) => Rates | Promise<Rates>)(info!)
+      : (rate as Rates);
+    return new Throttle<AnyInfo>({
+      uid: throttleUid, rate: rateOption,
+      ...(strategy !== undefined ? { strategy } : {}),
+      ...(opts.backend !== undefined ? { backend: opts.backend } : {}),
+      ...(opts.onError !== undefined ? { onError: opts.onError } : {}),
+      ...(opts.minWaitMs !== undefined ? { minWaitMs: opts.minWaitMs } : {}),
+    });
+  };
+
+  const makeMessagePlan = (throttleUid: string, messages: MessageLimitOptions | undefined, owner: string): MessagePlan | undefined => {
+    if (messages === undefined) return undefined;
+    checkOptionNames(`${owner}: messages`, messages, MESSAGE_OPTION_NAMES);
+    const onExceed = messages.onExceed ?? 'drop';
+    if (onExceed !== 'drop' && onExceed !== 'latest' && onExceed !== 'complete') {
+      throw new ConfigurationError(`${owner}: messages.onExceed must be 'drop', 'latest' or 'complete', got ${describeValue(onExceed)}`);
+    }
+    if (messages.rate === undefined) throw new ConfigurationError(`${owner}: messages.rate is required`);
+    checkCostOption(`${owner}: messages.cost`, messages.cost);
+    return { throttle: makeThrottle(`${throttleUid}:messages`, messages.rate, messages.strategy), onExceed, cost: messages.cost };
+  };
+
+  let fixedPlan: Plan | undefined;
+  if (opts.rate !== undefined) {
+    fixedPlan = {
+      throttle: makeThrottle(uid, opts.rate as Rates),
+      rate: singleRate(opts.rate),
+      cost: opts.cost as CostOption,
+      messages: makeMessagePlan(uid, opts.messages as MessageLimitOptions | undefined, 'rateLimit'),
+    };
+  } else if (opts.messages !== undefined) {
+    throw new ConfigurationError('rateLimit: messages needs rate (meta-driven limits set messages in meta.rateLimit)');
+  }
+
+  const metaPlans = new WeakMap<object, Map<string, Plan>>();
+  const planFromMeta = (meta: unknown, path: string): Plan | undefined => {
+    const spec = (meta as { rateLimit?: RateLimitMeta } | undefined)?.rateLimit;
+    if (spec === undefined || spec === null) return undefined;
+    if (typeof spec !== 'object') {
+      throw new ConfigurationError(`rateLimit: meta.rateLimit of "${path}" must be an object, got ${describeValue(spec)}`);
+    }
+    let byPath = metaPlans.get(spec);
+    if (byPath === undefined) {
+      byPath = new Map();
+      metaPlans.set(spec, byPath);
+    }
+    let plan = byPath.get(path);
+    if (plan === undefined) {
+      const owner = `rateLimit: meta.rateLimit of "${path}"`;
+      checkOptionNames(owner, spec, META_OPTION_NAMES);
+      if (spec.rate === undefined) throw new ConfigurationError(`${owner}: rate is required`);
+      checkCostOption(`${owner}: cost`, spec.cost);
+      const throttleUid = spec.uid ?? `${uid}:${path}`;
+      plan = {
+        throttle: makeThrottle(throttleUid, spec.rate, spec.strategy ?? opts.strategy),
+        rate: singleRate(spec.rate),
+        cost: (spec.cost ?? opts.cost) as CostOption,
+        messages: makeMessagePlan(throttleUid, spec.messages, owner),
+      };
+      byPath.set(path, plan);
+    }
+    return plan;
+  };
+
+  const needsInput = typeof identify === 'function' || typeof opts.cost === 'function' || typeof opts.rate === 'function'
+    || typeof opts.messages?.cost === 'function' || opts.rate === undefined;
+
+  const middleware: TRPCMiddlewareFunction<unknown, unknown, object, object, unknown> = async (call) => {
+    const { ctx, path, type, meta, signal, next } = call;
+    let plan: Plan | undefined;
+    try {
+      plan = fixedPlan ?? planFromMeta(meta, path);
+    } catch (error) {
+      throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: (error as Error).message, cause: error });
+    }
+    if (plan === undefined) return next();
+    let input = call.input;
+    if (input === undefined && needsInput) input = await call.getRawInput().catch(() => undefined);
+    const info: AnyInfo = { ctx, path, type, input, meta };
+
+    let key: string | Exempted | undefined;
+    if (identify !== undefined) key = await identify(info);
+    else key = addressFromContext(ctx, trusted);
+    if (key === undefined) {
+      const cause = new ConfigurationError(
+        'rateLimit: no client address: put the request in the context as ctx.req (the adapters pass it to createContext), '
+        + 'set trustProxy when behind a proxy (a fetch Request carries no address), or pass identify',
+      );
+      throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: cause.message, cause });
+    }
+    if (key === EXEMPTED) return next();
+
+    const cost = plan.cost === undefined ? 1 : typeof plan.cost === 'number' ? plan.cost : await plan.cost(info);
+    // acquire == hit, plus a slot to give back when the strategy is a concurrency limit.
+    const { decision, release } = await plan.throttle.acquire(key, { cost, context: info });
+    const target = headersMode === 'none' ? undefined : findTarget(ctx);
+    if (!decision.allowed) {
+      if (target !== undefined) writeRateLimitHeaders(target, decision, plan.rate);
+      const text = typeof message === 'function' ? message(decision) : message;
+      const cause = new RateLimitExceededError(decision, text);
+      throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message, cause });
+    }
+    if (target !== undefined && headersMode === 'always') writeRateLimitHeaders(target, decision, plan.rate);
+    const releaseOnAbort = (): void => void release();
+    signal?.addEventListener('abort', releaseOnAbort, { once: true });
+    const done = (): void => {
+      signal?.removeEventListener('abort', releaseOnAbort);
+      void release();
+    };
+    let result: Awaited<ReturnType<typeof next>>;
+    try {
+      if (decision.delayMs > 0) await waitFor(decision.delayMs, signal);
+      result = await next();
+    } catch (error) {
+      done();
+      throw error;
+    }
+    if (!result.ok || !isAsyncIterable(result.data)) {
+      done();
+      return result;
+    }
+    // A subscription (or a streamed result) holds its slot until its events end.
+    let events: AsyncIterable<unknown> = result.data;
+    const messagePlan = plan.messages;
+    if (messagePlan !== undefined && type === 'subscription') {
+      const eventKey = `${key}#${processTag}.${++subscriptionCount}`;
+      const { throttle, cost: eventCost, onExceed } = messagePlan;
+      const check = async (event: unknown): Promise<Decision> => {
+        const units = eventCost === undefined ? 1 : typeof eventCost === 'number' ? eventCost : await eventCost(event, info);
+        return throttle.hit(eventKey, { cost: units, context: info });
+      };
+      events = limitEvents(events, check, onExceed, signal);
+    }
+    return { ...result, data: releasingAtEnd(events, done) };
+  };
+  return middleware as unknown as TRPCMiddlewareFunction<TCtx, TMeta, TOverrides, object, TInput>;
+}
+
+/** Passes `source` through and calls `done` once it ends, fails or is closed. */
+async function* releasingAtEnd<T>(source: AsyncIterable<T>, done: () => void): AsyncGenerator<T, void, unknown> {
+  try {
+    yield* source;
+  } finally {
+    done();
+  }
+}
+
+/** The one fixed rate of a rate option, if it is one (checked already by the throttle). */
+function singleRate(rate: unknown): Rate | undefined {
+  if (typeof rate === 'function') return undefined;
+  if (Array.isArray(rate)) return rate.length === 1 ? Rate.from(rate[0]) : undefined;
+  return Rate.from(rate as Rate | string);
+}
+
+function checkFunction(name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new ConfigurationError(`rateLimit: ${name} must be a function, got ${describeValue(value)}`);
+  }
+}
+
+function checkCostOption(owner: string, value: unknown): void {
+  if (value === undefined || typeof value === 'function') return;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new ConfigurationError(`${owner} must be a whole number >= 0 or a function, got ${describeValue(value)}`);
+  }
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}
+
+/** Waits `ms` (a queue strategy's turn); rejects when the call is aborted first. */
+function waitFor(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const aborted = (): void => {
+      clearTimeout(timer);
+      reject(new TRPCError({ code: 'CLIENT_CLOSED_REQUEST', message: 'Aborted while waiting for a rate-limit turn' }));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', aborted);
+      resolve();
+    }, ms);
+    if (signal?.aborted) aborted();
+    else signal?.addEventListener('abort', aborted, { once: true });
+  });
+}
