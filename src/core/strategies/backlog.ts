@@ -1,5 +1,7 @@
 import type { Rate } from '../rate.js';
 import { ceilDiv, floorDiv } from './integer-math.js';
+import { BACKLOG_LUA } from './backlog.lua.js';
+import type { LuaStep } from './lua-step.js';
 import { parseIntegers, type StepOutcome, type Strategy } from './strategy.js';
 
 /**
@@ -42,6 +44,14 @@ export abstract class BacklogStrategy implements Strategy<BacklogState> {
   protected abstract reportedLimit(rate: Rate): number;
   /** True when allowed hits carry `delayMs` (the queue). */
   protected readonly delays: boolean = false;
+  /**
+   * The Lua twin run by the Redis backend (backlog.lua.ts), with this
+   * strategy's capacity, reported limit and delay flag as params.
+   */
+  readonly lua: LuaStep | undefined = {
+    source: BACKLOG_LUA.source,
+    params: (rate: Rate) => [this.capacity(rate), this.reportedLimit(rate), this.delays ? 1 : 0],
+  };
 
   step(state: BacklogState | undefined, now: number, cost: number, rate: Rate): StepOutcome<BacklogState> {
     const L = rate.limit;

@@ -1,6 +1,8 @@
 import { checkOptionNames } from '../options.js';
 import type { Rate } from '../rate.js';
 import { floorDiv } from './integer-math.js';
+import { FIXED_WINDOW_LUA } from './fixed-window.lua.js';
+import type { LuaStep } from './lua-step.js';
 import { parseIntegers, type StepOutcome, type Strategy } from './strategy.js';
 
 /** Fixed-window state: `n` units admitted in window `w` (= floor(now / P)). */
@@ -17,6 +19,8 @@ export interface FixedWindowState {
  */
 export class FixedWindowStrategy implements Strategy<FixedWindowState> {
   readonly name = 'fixed-window';
+  /** The Lua twin run by the Redis backend. */
+  readonly lua: LuaStep | undefined = FIXED_WINDOW_LUA;
 
   constructor(options?: Record<string, never>) {
     checkOptionNames('FixedWindowStrategy', options, []);

@@ -2,6 +2,8 @@ import { checkOptionNames, checkWholeNumber } from '../options.js';
 import type { Rate } from '../rate.js';
 import { backlogTime, drainBacklog, parseBacklog, type BacklogState } from './backlog.js';
 import { ceilDiv, floorDiv } from './integer-math.js';
+import { GCRA_LUA } from './backlog.lua.js';
+import type { LuaStep } from './lua-step.js';
 import type { StepOutcome, Strategy } from './strategy.js';
 
 /** Options of `GCRAStrategy`. */
@@ -20,6 +22,8 @@ export class GCRAStrategy implements Strategy<BacklogState> {
   readonly name: string;
   /** The burst tolerance tau in ms. */
   readonly burstToleranceMs: number;
+  /** The Lua twin run by the Redis backend (backlog.lua.ts), with tau as its param. */
+  readonly lua: LuaStep | undefined = { source: GCRA_LUA.source, params: () => [this.burstToleranceMs] };
 
   constructor(options: GCRAOptions = {}) {
     checkOptionNames('GCRAStrategy', options, ['burstToleranceMs']);

@@ -1,4 +1,4 @@
-export type { Strategy, StepOutcome, AnyStrategy, StepArgs } from './strategy.js';
+export type { Strategy, StepOutcome, AnyStrategy, StepArgs, StateDescription } from './strategy.js';
 export { parseIntegers } from './strategy.js';
 export { floorDiv, ceilDiv } from './integer-math.js';
 export { FixedWindowStrategy, type FixedWindowState } from './fixed-window.js';
@@ -10,3 +10,5 @@ export { TokenBucketWithDebtStrategy, type TokenBucketWithDebtOptions } from './
 export { LeakyBucketStrategy } from './leaky-bucket.js';
 export { LeakyBucketWithQueueStrategy, type LeakyBucketWithQueueOptions } from './leaky-bucket-with-queue.js';
 export { GCRAStrategy, type GCRAOptions } from './gcra.js';
+export type { LuaStep } from './lua-step.js';
+export { LUA_PRELUDE } from './integer-math.lua.js';

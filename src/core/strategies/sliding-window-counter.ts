@@ -1,6 +1,8 @@
 import { checkOptionNames } from '../options.js';
 import type { Rate } from '../rate.js';
 import { ceilDiv, floorDiv } from './integer-math.js';
+import type { LuaStep } from './lua-step.js';
+import { SLIDING_WINDOW_COUNTER_LUA } from './sliding-window-counter.lua.js';
 import { parseIntegers, type StepOutcome, type Strategy } from './strategy.js';
 
 /** Sliding-window-counter state: units admitted in window `w` (`cur`) and in `w - 1` (`prev`). */
@@ -18,6 +20,8 @@ export interface SlidingWindowCounterState {
  */
 export class SlidingWindowCounterStrategy implements Strategy<SlidingWindowCounterState> {
   readonly name = 'sliding-window-counter';
+  /** The Lua twin run by the Redis backend. */
+  readonly lua: LuaStep | undefined = SLIDING_WINDOW_COUNTER_LUA;
 
   constructor(options?: Record<string, never>) {
     checkOptionNames('SlidingWindowCounterStrategy', options, []);

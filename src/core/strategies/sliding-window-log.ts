@@ -1,5 +1,7 @@
 import { checkOptionNames } from '../options.js';
 import type { Rate } from '../rate.js';
+import type { LuaStep } from './lua-step.js';
+import { SLIDING_WINDOW_LOG_LUA } from './sliding-window-log.lua.js';
 import { parseIntegers, type StepOutcome, type Strategy } from './strategy.js';
 
 /**
@@ -19,6 +21,8 @@ export interface SlidingWindowLogState {
  */
 export class SlidingWindowLogStrategy implements Strategy<SlidingWindowLogState> {
   readonly name = 'sliding-window-log';
+  /** The Lua twin run by the Redis backend. */
+  readonly lua: LuaStep | undefined = SLIDING_WINDOW_LOG_LUA;
 
   constructor(options?: Record<string, never>) {
     checkOptionNames('SlidingWindowLogStrategy', options, []);

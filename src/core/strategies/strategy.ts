@@ -1,5 +1,8 @@
 import type { StepDecision } from '../decision.js';
 import type { Rate } from '../rate.js';
+import type { LuaStep } from './lua-step.js';
+
+export type { LuaStep } from './lua-step.js';
 
 /** What a strategy's step returns: the decision and the state after the hit. */
 export interface StepOutcome<S> {
@@ -60,10 +63,32 @@ export interface Strategy<S = unknown> {
   /** Reads `serialize`'s text back. Throws `TypeError` for text it did not write. */
   parse(text: string): S;
   /**
+   * Optional: the state in words, for `Throttle.stats` (count, tokens,
+   * level, theoretical arrival time ...). `state` is `undefined` for a fresh
+   * key; `now` is the backend's clock. Pure: changes nothing.
+   */
+  describe?(state: S | undefined, now: number, rate: Rate): StateDescription;
+  /**
    * Optional check of a rate at construction (for example that the strategy's
    * products stay exact). Throws `ConfigurationError` naming the value.
    */
   validateRate?(rate: Rate): void;
+  /**
+   * Optional: the step as Lua (see `LuaStep`), so Redis runs it inside one
+   * script, one round trip per hit. Without it, Redis runs `step` here with
+   * an optimistic compare-and-set (correct, but two round trips and retries
+   * under contention). A subclass that overrides `step` must override this
+   * too (or set it to `undefined`).
+   */
+  readonly lua?: LuaStep | undefined;
+}
+
+/** A strategy state described for people (`Strategy.describe`, `Throttle.stats`). */
+export interface StateDescription {
+  /** One sentence, e.g. "3 of 10 used in this window, which ends in 4200 ms". */
+  summary: string;
+  /** The same numbers by name (count, tokens, level, tatInMs ...), for dashboards and tests. */
+  values: Record<string, number>;
 }
 
 /** Any strategy, whatever its state type. */

@@ -1,0 +1,184 @@
+import { Redis, type Cluster } from 'ioredis';
+import type { Clock } from '../../clock.js';
+import type { StepDecision } from '../../decision.js';
+import { BackendConnectionError, BackendError, ConfigurationError, describeValue } from '../../errors.js';
+import type { OnError } from '../../on-error.js';
+import { checkOptionNames, checkWholeNumber } from '../../options.js';
+import type { ApplyRequest, Backend, BatchRequest } from '../backend.js';
+import { applyWithCompareAndSet } from './compare-and-set.js';
+import { toBackendError, withTimeout } from './error-mapping.js';
+import { checkRedisNamespace, redisKeys } from './keys.js';
+import { decodeReply, driverArgs, driverScript } from './lua-driver.js';
+import { runScript, type ScriptClient } from './script-runner.js';
+
+/** Options of `RedisBackend`: give either `url` or `client`. */
+export interface RedisBackendOptions {
+  /** `redis://[user:pass@]host:port[/db]` (or `rediss://`): the backend creates, owns and closes this client. */
+  url?: string;
+  /** Your own ioredis `Redis` or `Cluster`. Never closed by `close()`; attach your own 'error' listener. */
+  client?: Redis | Cluster;
+  /** Key prefix; two namespaces never share state. No `{` or `}`. Default `"traffik"`. */
+  namespace?: string;
+  /**
+   * Time source in ms (floored), for tests. Default: the Redis server's
+   * `TIME`, so app servers with skewed clocks agree. With a clock, every key
+   * is kept `clockTtlSlackMs` longer than its TTL, because Redis expires keys
+   * by its own clock (expired state reads as fresh, so no decision changes).
+   */
+  clock?: Clock;
+  /** Most time one call may take before it fails with `BackendConnectionError`, ms. Default 1000. */
+  timeoutMs?: number;
+  /** Error policy for throttles that set none (see `OnError`). */
+  onError?: OnError;
+  /** Custom strategies (no Lua twin) only: compare-and-set attempts before a `BackendError`. Default 64. */
+  maxCasAttempts?: number;
+  /** With `clock` only: extra time every key is kept, ms. Default 60000. */
+  clockTtlSlackMs?: number;
+}
+
+const OPTION_NAMES = ['url', 'client', 'namespace', 'clock', 'timeoutMs', 'onError', 'maxCasAttempts', 'clockTtlSlackMs'];
+
+/**
+ * The Redis backend (`traffik/redis`, ioredis 5). Every built-in strategy runs
+ * as one Lua script (its Lua twin under one driver): one EVALSHA per hit or
+ * per batch, atomic on the server, on the server's clock, all rates of a hit
+ * all-or-nothing, every key written with a TTL. Works on a single server and
+ * on Redis Cluster (all keys of a hit share one hash tag). Custom strategies
+ * without a Lua twin run with an optimistic compare-and-set (slower).
+ *
+ * Failures never throw synchronously and never hang: every call settles
+ * within `timeoutMs`, rejecting with `BackendConnectionError` (unreachable,
+ * timed out, closed) or `BackendError` (an error reply, corrupt state).
+ */
+export class RedisBackend implements Backend {
+  readonly namespace: string;
+  readonly onError: OnError | undefined;
+  /** Most time one call may take, ms. */
+  readonly timeoutMs: number;
+  /** The ioredis client (yours, or the one created from `url`). */
+  readonly client: Redis | Cluster;
+  private readonly scripts: ScriptClient;
+  private readonly ownsClient: boolean;
+  private readonly clock: Clock | undefined;
+  private readonly ttlPadMs: number;
+  private readonly maxCasAttempts: number;
+  private closed = false;
+  /** The last connection error our own client reported (for messages). */
+  private lastClientError: unknown;
+
+  constructor(options: RedisBackendOptions) {
+    checkOptionNames('RedisBackend', options, OPTION_NAMES);
+    if (options === undefined) throw new ConfigurationError('RedisBackend: options are required ({ url } or { client })');
+    const { url, client, namespace = 'traffik', clock, timeoutMs = 1000, maxCasAttempts = 64, clockTtlSlackMs = 60_000 } = options;
+    this.namespace = checkRedisNamespace(namespace);
+    if (clock !== undefined && typeof clock !== 'function') {
+      throw new ConfigurationError(`RedisBackend: clock must be a function returning ms, got ${describeValue(clock)}`);
+    }
+    this.clock = clock;
+    this.timeoutMs = checkWholeNumber('RedisBackend', 'timeoutMs', timeoutMs, 1);
+    this.maxCasAttempts = checkWholeNumber('RedisBackend', 'maxCasAttempts', maxCasAttempts, 1);
+    this.ttlPadMs = clock === undefined ? 0 : checkWholeNumber('RedisBackend', 'clockTtlSlackMs', clockTtlSlackMs, 0);
+    const onError = options.onError;
+    if (onError !== undefined && typeof onError !== 'function' && onError !== 'allow' && onError !== 'throttle' && onError !== 'raise') {
+      throw new ConfigurationError(`RedisBackend: onError must be 'allow', 'throttle', 'raise' or a function, got ${describeValue(onError)}`);
+    }
+    this.onError = onError;
+    if ((url === undefined) === (client === undefined)) {
+      throw new ConfigurationError('RedisBackend: give exactly one of url (a redis:// URL) or client (an ioredis Redis or Cluster)');
+    }
+    if (url !== undefined) {
+      if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) {
+        throw new ConfigurationError(`RedisBackend: url must be a redis:// or rediss:// URL, got ${describeValue(url)}`);
+      }
+      const created = new Redis(url, { maxRetriesPerRequest: 2 });
+      // Without a listener ioredis logs "Unhandled error event" on every failed reconnect.
+      created.on('error', (error: unknown) => {
+        this.lastClientError = error;
+      });
+      this.client = created;
+      this.ownsClient = true;
+    } else {
+      if (client === null || typeof client !== 'object' || typeof (client as { evalsha?: unknown }).evalsha !== 'function') {
+        throw new ConfigurationError(`RedisBackend: client must be an ioredis Redis or Cluster, got ${describeValue(client)}`);
+      }
+      this.client = client;
+      this.ownsClient = false;
+    }
+    this.scripts = this.client as unknown as ScriptClient;
+  }
+
+  apply(request: ApplyRequest): Promise<StepDecision[]> {
+    return this.run(request, [request.cost], request.dryRun === true).then((rows) => rows[0]!);
+  }
+
+  applyBatch(request: BatchRequest): Promise<StepDecision[][]> {
+    if (request.costs.length === 0) return Promise.resolve([]);
+    return this.run(request, request.costs, false);
+  }
+
+  reset(scope: string, keys: readonly string[]): Promise<void> {
+    if (this.closed) return Promise.reject(new BackendConnectionError('RedisBackend is closed'));
+    if (keys.length === 0) return Promise.resolve();
+    const del = (this.client as Redis).del(...redisKeys(this.namespace, scope, keys));
+    return withTimeout(del, this.timeoutMs, 'RedisBackend reset').then(() => undefined);
+  }
+
+  /** Stops accepting calls; closes the client only when the backend created it (from `url`). Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.ownsClient) return;
+    const client = this.client as Redis;
+    try {
+      await withTimeout(client.quit(), this.timeoutMs, 'RedisBackend close');
+    } catch {
+      client.disconnect();
+    }
+  }
+
+  private run(request: Omit<ApplyRequest, 'cost' | 'dryRun'>, costs: readonly number[], dryRun: boolean): Promise<StepDecision[][]> {
+    if (this.closed) return Promise.reject(new BackendConnectionError('RedisBackend is closed'));
+    const what = `RedisBackend (${request.strategy.name})`;
+    try {
+      const keys = redisKeys(this.namespace, request.scope, request.keys);
+      const now = this.now();
+      const lua = request.strategy.lua;
+      if (lua === undefined) {
+        const pending = applyWithCompareAndSet(this.scripts, {
+          strategy: request.strategy, redisKeys: keys, rates: request.rates, costs, dryRun,
+          args: request.args, now, ttlPadMs: this.ttlPadMs, maxAttempts: this.maxCasAttempts,
+        });
+        return withTimeout(pending, this.timeoutMs, what).catch((error: unknown) => Promise.reject(this.describe(error, what)));
+      }
+      const argv = driverArgs(lua, request.rates, costs, now, dryRun, this.ttlPadMs, request.args);
+      return withTimeout(runScript(this.scripts, driverScript(lua), keys, argv), this.timeoutMs, what).then(
+        (reply) => {
+          try {
+            return decodeReply(reply, costs.length, keys.length);
+          } catch (error) {
+            throw new BackendError(`${what}: ${(error as Error).message}`, { cause: error });
+          }
+        },
+        (error: unknown) => Promise.reject(this.describe(error, what)),
+      );
+    } catch (error) {
+      return Promise.reject(toBackendError(error, what));
+    }
+  }
+
+  private now(): number | undefined {
+    if (this.clock === undefined) return undefined;
+    const now = Math.floor(this.clock());
+    if (!Number.isFinite(now)) throw new BackendError(`RedisBackend: clock returned ${describeValue(now)}`);
+    return now;
+  }
+
+  /** Adds our client's last connection error to a connection failure's message. */
+  private describe(error: unknown, what: string): BackendError {
+    const mapped = toBackendError(error, what);
+    if (mapped instanceof BackendConnectionError && this.lastClientError instanceof Error && mapped.cause === undefined) {
+      return new BackendConnectionError(`${mapped.message} (last connection error: ${this.lastClientError.message})`, { cause: this.lastClientError });
+    }
+    return mapped;
+  }
+}

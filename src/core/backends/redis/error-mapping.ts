@@ -1,0 +1,43 @@
+import { BackendConnectionError, BackendError, TraffikError } from '../../errors.js';
+
+/**
+ * Turns what ioredis rejects with into Traffik's errors: a reply from the
+ * server (`ReplyError`: a script error, `WRONGTYPE`, corrupt state the script
+ * refused) becomes `BackendError`; anything else (connection refused or
+ * closed, retries exhausted, cluster slots unknown) `BackendConnectionError`.
+ * The original error is kept as `cause`.
+ */
+export function toBackendError(error: unknown, what: string): BackendError {
+  if (error instanceof BackendError) return error;
+  if (error instanceof TraffikError) return new BackendError(`${what}: ${error.message}`, { cause: error });
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof Error && error.name === 'ReplyError') {
+    const bad = /TRAFFIK_BAD_STATE (.*)/.exec(message);
+    if (bad) return new BackendError(`${what}: stored state of key ${bad[1]} is not what this strategy writes (overwritten?)`, { cause: error });
+    return new BackendError(`${what}: Redis replied with an error: ${message}`, { cause: error });
+  }
+  return new BackendConnectionError(`${what}: Redis unreachable: ${message}`, { cause: error });
+}
+
+/**
+ * Resolves or rejects as `promise` does, or rejects with
+ * `BackendConnectionError` after `timeoutMs`. A late outcome of `promise` is
+ * swallowed, so it never becomes an unhandled rejection.
+ */
+export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new BackendConnectionError(`${what}: Redis did not answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(toBackendError(error, what));
+      },
+    );
+  });
+}

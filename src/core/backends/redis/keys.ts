@@ -1,0 +1,37 @@
+import { createHash } from 'node:crypto';
+import { ConfigurationError, describeValue } from '../../errors.js';
+
+/**
+ * Redis key layout: `<namespace>:{<tag>}:<key>`. The tag is 16 hex digits of
+ * the SHA-1 of the hit's scope (uid + identity), so every key of one hit
+ * lands in one Redis Cluster slot, and nothing an identity contains (`{`,
+ * `}`, newlines, 10 kB of text) can end the tag early: it is always hex.
+ * The full, collision-free key (src/core/keys.ts) follows the tag, so two
+ * scopes whose tags collided would still never share a key.
+ */
+
+/** Checks a Redis namespace: a non-empty string without `{` or `}` (they would move the hash tag). */
+export function checkRedisNamespace(namespace: unknown): string {
+  if (typeof namespace !== 'string' || namespace === '' || /[{}]/.test(namespace)) {
+    throw new ConfigurationError(
+      `RedisBackend: namespace must be a non-empty string without "{" or "}", got ${describeValue(namespace)}`,
+    );
+  }
+  return namespace;
+}
+
+/** The hash tag of a scope: 16 lowercase hex digits. */
+export function scopeTag(scope: string): string {
+  return createHash('sha1').update(scope).digest('hex').slice(0, 16);
+}
+
+/** The prefix of every Redis key of one scope: `<namespace>:{<tag>}:`. */
+export function scopePrefix(namespace: string, scope: string): string {
+  return `${namespace}:{${scopeTag(scope)}}:`;
+}
+
+/** The Redis keys of one hit, all in the scope's slot. */
+export function redisKeys(namespace: string, scope: string, keys: readonly string[]): string[] {
+  const prefix = scopePrefix(namespace, scope);
+  return keys.map((key) => prefix + key);
+}

@@ -1,0 +1,73 @@
+import type { LuaStep } from './lua-step.js';
+
+/** Lua twins of backlog.ts's `parseBacklog`, `drainBacklog` and `backlogTime`, shared by the bucket family. */
+const BACKLOG_HELPERS = `
+local function parse(text)
+  local v = parseIntegers(text, 2)
+  if v == nil or v[1] < 0 then return nil end
+  return { y = v[1], last = v[2] }
+end
+local function serialize(s)
+  return int(s.y) .. ',' .. int(s.last)
+end
+local function drainBacklog(state, now, L)
+  if state == nil then return 0 end
+  local elapsed = now - state.last
+  if elapsed <= 0 then return state.y end
+  local drained = elapsed * L
+  if drained >= state.y then return 0 end
+  return state.y - drained
+end
+local function backlogTime(state, now)
+  if state ~= nil and state.last > now then return state.last end
+  return now
+end
+`;
+
+/**
+ * The Lua twin of `BacklogStrategy.step` (backlog.ts): token bucket, token
+ * bucket with debt, leaky bucket and leaky bucket with queue. Params per
+ * rate: capacity K, reported limit, 1 when allowed hits carry `delayMs`.
+ */
+export const BACKLOG_LUA: LuaStep = {
+  source: `${BACKLOG_HELPERS}
+local function step(state, now, cost, L, P, params)
+  local K = params[1]
+  local limit = params[2]
+  local y0 = drainBacklog(state, now, L)
+  local last = backlogTime(state, now)
+  if cost <= K and y0 + cost * P <= K * P then
+    local y = y0 + cost * P
+    local reset = ceilDiv(y, L)
+    local delay = 0
+    if params[3] == 1 then delay = ceilDiv(y0, L) end
+    return true, limit, math.max(0, floorDiv(K * P - y, P)), 0, reset, delay, { y = y, last = last }, math.max(1, reset)
+  end
+  local reset = ceilDiv(y0, L)
+  local retry = INF
+  if cost <= K then retry = ceilDiv(y0 + cost * P - K * P, L) end
+  return false, limit, math.max(0, floorDiv(K * P - y0, P)), retry, reset, 0, { y = y0, last = last }, math.max(1, reset)
+end
+return { parse = parse, step = step, serialize = serialize }
+`,
+};
+
+/** The Lua twin of `GCRAStrategy.step` (gcra.ts). Params per rate: tau (burstToleranceMs). */
+export const GCRA_LUA: LuaStep = {
+  source: `${BACKLOG_HELPERS}
+local function step(state, now, cost, L, P, params)
+  local slack = params[1] * L
+  local limit = floorDiv(slack, P) + 1
+  local y0 = drainBacklog(state, now, L)
+  local last = backlogTime(state, now)
+  if cost == 0 or y0 <= slack then
+    local y = y0 + cost * P
+    local reset = ceilDiv(y, L)
+    return true, limit, math.max(0, floorDiv(slack - y, P) + 1), 0, reset, 0, { y = y, last = last }, math.max(1, reset)
+  end
+  local reset = ceilDiv(y0, L)
+  return false, limit, math.max(0, floorDiv(slack - y0, P) + 1), ceilDiv(y0 - slack, L), reset, 0, { y = y0, last = last }, math.max(1, reset)
+end
+return { parse = parse, step = step, serialize = serialize }
+`,
+};

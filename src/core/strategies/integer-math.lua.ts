@@ -1,0 +1,35 @@
+/**
+ * The Lua prelude every Lua twin runs with: the exact integer helpers of
+ * integer-math.ts (`floorDiv`, `ceilDiv`, same steps in the same order, so
+ * TypeScript and Lua agree bit for bit), `int` (formats an integer below 2^53
+ * exactly; Lua's `tostring` would round to 14 digits), `parseIntegers` (the
+ * twin of strategy.ts's `parseIntegers`) and `INF`.
+ */
+export const LUA_PRELUDE = `
+local INF = math.huge
+local MAX_SAFE = 9007199254740991
+local function floorDiv(a, b)
+  local q = math.floor(a / b)
+  local r = a - q * b
+  if r < 0 then q = q - 1 elseif r >= b then q = q + 1 end
+  return q
+end
+local function ceilDiv(a, b)
+  return 0 - floorDiv(-a, b)
+end
+local function int(x)
+  return string.format('%d', x)
+end
+local function parseIntegers(text, count)
+  if type(text) ~= 'string' or not string.match(text, '^%-?%d+[-,%d]*$') then return nil end
+  local values = {}
+  for part in string.gmatch(text .. ',', '([^,]*),') do
+    if not string.match(part, '^%-?%d+$') or #part > 17 then return nil end
+    local v = tonumber(part)
+    if v == nil or v > MAX_SAFE or v < -MAX_SAFE then return nil end
+    values[#values + 1] = v
+  end
+  if count ~= nil and #values ~= count then return nil end
+  return values
+end
+`;

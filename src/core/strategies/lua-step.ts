@@ -1,0 +1,36 @@
+import type { Rate } from '../rate.js';
+
+/**
+ * A strategy's step written in Lua, for backends that run scripts inside the
+ * store (Redis). It must decide exactly as the TypeScript `step` does: same
+ * arithmetic, same order, integer results (use the prelude's `floorDiv` /
+ * `ceilDiv`, the twins of integer-math.ts).
+ *
+ * `source` is the body of a Lua function (it runs once per script call, in its
+ * own scope) that ends with
+ * `return { parse = parse, step = step, serialize = serialize }`:
+ * - `parse(text)` -> state table, or `nil` for text `serialize` never writes
+ *   (the backend then reports a `BackendError`);
+ * - `step(state, now, cost, L, P, params, args)` -> `allowed, limit, remaining,
+ *   retryAfterMs, resetAfterMs, delayMs, newState, ttlMs, store`, where
+ *   `state` is `nil` for a fresh key, `params` is `params(rate)` below, `args`
+ *   the hit's `StepArgs` as strings (call `tonumber` on numeric ones),
+ *   `retryAfterMs` is `INF` (`math.huge`) for "never", and `store` is true only
+ *   for a step that must be stored at cost 0 (as `StepOutcome.store`);
+ * - `serialize(state)` -> the same text the TypeScript `serialize` writes, so
+ *   either side can read the other's state (format integers with `int(x)`).
+ *
+ * The prelude in scope: `floorDiv(a, b)`, `ceilDiv(a, b)`, `int(x)`,
+ * `parseIntegers(text, count)` (nil unless `count` comma-separated safe
+ * integers; `count` nil for any number), `INF`.
+ */
+export interface LuaStep {
+  /** The Lua source described above. Scripts are cached by this text: keep it constant. */
+  readonly source: string;
+  /**
+   * Numbers the Lua step needs beyond L and P for one rate (the strategy's
+   * options resolved against the rate, e.g. a bucket's capacity). Must
+   * return the same count for every rate. Omitted: no params.
+   */
+  params?(rate: Rate): readonly number[];
+}

@@ -1,0 +1,48 @@
+import type { LuaStep } from './lua-step.js';
+
+/** The Lua twin of `SlidingWindowCounterStrategy.step` (sliding-window-counter.ts), line for line. */
+export const SLIDING_WINDOW_COUNTER_LUA: LuaStep = {
+  source: `
+local function parse(text)
+  local v = parseIntegers(text, 3)
+  if v == nil then return nil end
+  return { w = v[1], prev = v[2], cur = v[3] }
+end
+local function serialize(s)
+  return int(s.w) .. ',' .. int(s.prev) .. ',' .. int(s.cur)
+end
+local function resetAfter(w, P, now, prev, cur)
+  if cur > 0 then return (w + 2) * P - now end
+  if prev > 0 then return (w + 1) * P - now end
+  return 0
+end
+local function step(state, now, cost, L, P)
+  local w = floorDiv(now, P)
+  local e = now - w * P
+  local prev = 0
+  local cur = 0
+  if state ~= nil then
+    if state.w == w then
+      prev = state.prev
+      cur = state.cur
+    elseif state.w == w - 1 then
+      prev = state.cur
+    end
+  end
+  local ttl = (w + 2) * P - now
+  local capacity = L * P
+  if cost <= L and prev * (P - e) + (cur + cost) * P <= capacity then
+    local after = cur + cost
+    return true, L, math.max(0, floorDiv(capacity - prev * (P - e) - after * P, P)), 0,
+      resetAfter(w, P, now, prev, after), 0, { w = w, prev = prev, cur = after }, ttl
+  end
+  local retry
+  if cost > L then retry = INF
+  elseif cur + cost <= L then retry = ceilDiv((P - e) * prev - (L - cur - cost) * P, prev)
+  else retry = (w + 1) * P - now + math.max(0, ceilDiv(P * (cur - L + cost), cur)) end
+  return false, L, math.max(0, floorDiv(capacity - prev * (P - e) - cur * P, P)), retry,
+    resetAfter(w, P, now, prev, cur), 0, { w = w, prev = prev, cur = cur }, ttl
+end
+return { parse = parse, step = step, serialize = serialize }
+`,
+};

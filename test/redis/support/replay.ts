@@ -1,0 +1,39 @@
+/**
+ * The replay check shared by the single-server and cluster tests: random
+ * traces through `InMemoryBackend` and a `RedisBackend` on `client`, same
+ * injected clock, must give identical decisions, event by event.
+ */
+import { expect } from 'vitest';
+import type { Cluster, Redis } from 'ioredis';
+import { InMemoryBackend, Throttle, type AnyStrategy } from '../../../src/index.js';
+import { RedisBackend } from '../../../src/redis.js';
+import { generateTrace, manualClock, replayTrace } from '../../support/traces.js';
+
+/** Rate sets replayed: one rate, and two rates at once (all-or-nothing). */
+export const RATE_SETS: readonly (readonly string[])[] = [['5/s'], ['3/400ms', '10/3s']];
+
+/** Replays `length` events of seed `seed` for `strategy` on both backends and asserts equal decisions. */
+export async function replayAgainstMemory(
+  client: Redis | Cluster, namespace: string, label: string, strategy: AnyStrategy, rates: readonly string[], seed: number, length: number,
+): Promise<void> {
+  const maxLimit = Math.max(...rates.map((r) => Number(r.split('/')[0])));
+  const trace = generateTrace({ seed, length, maxCost: maxLimit + 1, maxAdvanceMs: 1500, keys: 2 });
+  const start = 1_700_000_000_000 + seed * 7919;
+  const memoryClock = manualClock(start);
+  const redisClock = manualClock(start);
+  const uid = `replay:${label}:${rates.join('+')}:${seed}`;
+  const memory = new Throttle({ uid, rate: rates, strategy, backend: new InMemoryBackend({ clock: memoryClock.now }), onError: 'raise' });
+  const redis = new Throttle({ uid, rate: rates, strategy, backend: new RedisBackend({ client, namespace, clock: redisClock.now }), onError: 'raise' });
+  const expected = await replayTrace(trace, memory, memoryClock);
+  const actual = await replayTrace(trace, redis, redisClock);
+  for (let i = 0; i < trace.length; i++) {
+    if (JSON.stringify(actual[i]) !== JSON.stringify(expected[i])) {
+      expect({ event: i, ...trace[i], decisions: actual[i] }).toEqual({ event: i, ...trace[i], decisions: expected[i] });
+    }
+  }
+  const allowed = expected.flat().filter((d) => d.allowed && d.cost > 0).length;
+  const denied = expected.flat().filter((d) => !d.allowed).length;
+  // The trace must exercise both answers, or the comparison proves little.
+  expect(allowed).toBeGreaterThan(length / 10);
+  expect(denied).toBeGreaterThan(length / 20);
+}

@@ -1,0 +1,101 @@
+/**
+ * Random hit traces for comparing backends: the same seeded sequence of
+ * (time step, cost, hit | peek | batch) replayed through two backends with
+ * the same injected clock must give identical decisions (SEMANTICS.md: every
+ * backend decides alike). Used by the Redis and Memcached replay tests.
+ */
+import type { Decision, Throttle } from '../../src/index.js';
+
+/** One event of a trace. */
+export interface TraceEvent {
+  /** How far the clock moves before this event, ms (0: same millisecond as the previous one). */
+  readonly advanceMs: number;
+  /** `hit` (one hit), `peek` (dry run) or `batch` (`hitMany` with `costs`). */
+  readonly kind: 'hit' | 'peek' | 'batch';
+  /** The cost of a hit or peek. */
+  readonly cost: number;
+  /** The costs of a batch (empty otherwise). */
+  readonly costs: readonly number[];
+  /** Which identity the event is for. */
+  readonly key: string;
+}
+
+/** Options of `generateTrace`. */
+export interface TraceOptions {
+  /** Seed of the pseudo-random generator: the same seed gives the same trace. */
+  seed: number;
+  /** Number of events. */
+  length: number;
+  /** Largest cost drawn (inclusive); use L + 1 to exercise "never" (Infinity) answers. */
+  maxCost: number;
+  /** Largest clock step, ms (steps are often 0 or small, sometimes up to this). */
+  maxAdvanceMs: number;
+  /** Number of distinct identities (default 2). */
+  keys?: number;
+  /** Share of peeks (default 0.1). */
+  peekShare?: number;
+  /** Share of batches (default 0.1); a batch has 1 to 5 costs. */
+  batchShare?: number;
+}
+
+/** A small seeded generator (mulberry32): returns floats in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Builds a reproducible random trace. */
+export function generateTrace(options: TraceOptions): TraceEvent[] {
+  const { seed, length, maxCost, maxAdvanceMs, keys = 2, peekShare = 0.1, batchShare = 0.1 } = options;
+  const random = seededRandom(seed);
+  const int = (max: number) => Math.floor(random() * (max + 1));
+  const events: TraceEvent[] = [];
+  for (let i = 0; i < length; i++) {
+    const r = random();
+    // Mostly bursts (0 or a few ms apart), sometimes a long pause.
+    const advanceMs = r < 0.3 ? 0 : r < 0.8 ? int(Math.max(1, Math.floor(maxAdvanceMs / 20))) : int(maxAdvanceMs);
+    const pick = random();
+    const key = `user-${int(keys - 1)}`;
+    if (pick < batchShare) {
+      const costs = Array.from({ length: 1 + int(4) }, () => int(maxCost));
+      events.push({ advanceMs, kind: 'batch', cost: 0, costs, key });
+    } else {
+      events.push({ advanceMs, kind: pick < batchShare + peekShare ? 'peek' : 'hit', cost: int(maxCost), costs: [], key });
+    }
+  }
+  return events;
+}
+
+/** A clock a test moves by hand: pass `clock.now` as a backend's `clock`. */
+export interface ManualClock {
+  readonly now: () => number;
+  advance(ms: number): void;
+}
+
+/** A manual clock starting at `start` ms. */
+export function manualClock(start: number): ManualClock {
+  let t = start;
+  return { now: () => t, advance: (ms) => void (t += ms) };
+}
+
+/**
+ * Replays `trace` through `throttle`, moving `clock` before each event, and
+ * returns each event's decisions (one for a hit or peek, one per cost for a
+ * batch), for comparison with another backend's.
+ */
+export async function replayTrace(trace: readonly TraceEvent[], throttle: Throttle, clock: ManualClock): Promise<Decision[][]> {
+  const out: Decision[][] = [];
+  for (const event of trace) {
+    clock.advance(event.advanceMs);
+    if (event.kind === 'batch') out.push(await throttle.hitMany(event.key, event.costs));
+    else if (event.kind === 'peek') out.push([await throttle.peek(event.key, { cost: event.cost })]);
+    else out.push([await throttle.hit(event.key, { cost: event.cost })]);
+  }
+  return out;
+}
