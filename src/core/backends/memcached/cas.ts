@@ -1,0 +1,168 @@
+/**
+ * Compare-and-swap on memjs's own connections. memjs 1.3 has no `gets`/`cas`
+ * call, but the binary protocol carries an item's CAS value in every
+ * response header and accepts one in a SET request: this file builds those
+ * requests with memjs's `Utils.makeRequestBuffer` and sends them on the
+ * `Server` memjs picks for the key (memjs's own key distribution), with its
+ * sequence numbers, so our requests share the client's sockets.
+ *
+ * memjs's `perform` (retries, failover, console logging) is bypassed: a
+ * request is sent once, and every outcome (reply, socket error, timeout)
+ * settles its promise exactly once. Nothing here throws asynchronously.
+ */
+import type { Client, Response, Server } from 'memjs';
+import { BackendConnectionError, BackendError } from '../../errors.js';
+
+/** Binary protocol opcodes used here. */
+const OP_GET = 0x00;
+const OP_SET = 0x01;
+const OP_ADD = 0x02;
+const OP_DELETE = 0x04;
+
+/** Binary protocol response statuses. */
+export const STATUS_OK = 0x0000;
+export const STATUS_NOT_FOUND = 0x0001;
+export const STATUS_EXISTS = 0x0002;
+/** SET/ADD refused with "Item not stored" (memcached uses it for some CAS failures). */
+export const STATUS_NOT_STORED = 0x0005;
+
+const STATUS_TEXT: Record<number, string> = {
+  0x0003: 'value too large',
+  0x0004: 'invalid arguments',
+  0x0005: 'item not stored',
+  0x0081: 'unknown command',
+  0x0082: 'out of memory',
+  0x0084: 'internal error',
+  0x0085: 'busy',
+  0x0086: 'temporary failure',
+};
+
+/** The 8-byte CAS value memcached returned with an item. */
+export type CasToken = Buffer;
+
+/** A reply to one request: its status, value and the item's CAS. */
+export interface Reply {
+  readonly status: number;
+  readonly value: Buffer;
+  readonly cas: CasToken;
+}
+
+/** The parts of memjs's `Client` this file uses (public in its typings). */
+type MemjsClient = Pick<Client, 'server' | 'incrSeq' | 'seq'>;
+/** memjs's `Utils` helpers. */
+interface MemjsUtils {
+  makeRequestBuffer(opcode: number, key: string | Buffer, extras: string | Buffer, value: string | Buffer, opaque: number): Buffer;
+}
+
+/**
+ * Sends binary requests on a memjs client's connections. `timeoutMs` bounds
+ * every request even when the client's own timeouts are longer (a client the
+ * user built).
+ */
+export class CasConnection {
+  constructor(
+    private readonly client: MemjsClient,
+    private readonly utils: MemjsUtils,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** The server that holds `key`, as memjs distributes keys; `undefined` when none is available. */
+  serverFor(key: string): Server | undefined {
+    return this.client.server(key) ?? undefined;
+  }
+
+  /** GET with the item's CAS. Status OK or NOT_FOUND; anything else rejects. */
+  async read(key: string): Promise<Reply> {
+    const reply = await this.send(key, OP_GET, '', '');
+    if (reply.status !== STATUS_OK && reply.status !== STATUS_NOT_FOUND) throw statusError('GET', key, reply.status);
+    return reply;
+  }
+
+  /**
+   * Writes `value` only if the item still has `cas` (SET with CAS), or, with
+   * `cas` undefined, only if the item does not exist (ADD). Resolves with the
+   * new CAS, or `undefined` when another writer got there first.
+   */
+  async write(key: string, value: string, expiry: number, cas: CasToken | undefined): Promise<CasToken | undefined> {
+    const extras = Buffer.alloc(8);
+    extras.writeUInt32BE(0, 0); // flags
+    extras.writeUInt32BE(expiry, 4);
+    const reply = await this.send(key, cas === undefined ? OP_ADD : OP_SET, extras, value, cas);
+    if (reply.status === STATUS_OK) return reply.cas;
+    if (reply.status === STATUS_EXISTS || reply.status === STATUS_NOT_FOUND || reply.status === STATUS_NOT_STORED) return undefined;
+    throw statusError(cas === undefined ? 'ADD' : 'SET', key, reply.status);
+  }
+
+  /** DELETE; a missing key is fine. */
+  async remove(key: string): Promise<void> {
+    const reply = await this.send(key, OP_DELETE, '', '');
+    if (reply.status !== STATUS_OK && reply.status !== STATUS_NOT_FOUND) throw statusError('DELETE', key, reply.status);
+  }
+
+  /** Sends one request to `key`'s server; settles once: reply, socket error or timeout. */
+  private send(key: string, opcode: number, extras: string | Buffer, value: string, cas?: CasToken): Promise<Reply> {
+    return new Promise<Reply>((resolve, reject) => {
+      const server = this.client.server(key);
+      if (!server) {
+        reject(new BackendConnectionError('Memcached: no server available'));
+        return;
+      }
+      this.client.incrSeq();
+      // memjs wraps its counter to a signed 32-bit value; the header field is unsigned.
+      const seq = this.client.seq >>> 0;
+      let request: Buffer;
+      try {
+        request = this.utils.makeRequestBuffer(opcode, key, extras, value, seq);
+      } catch (error) {
+        reject(new BackendError(`Memcached: could not build a request for ${JSON.stringify(key)}`, { cause: error }));
+        return;
+      }
+      if (cas !== undefined) cas.copy(request, 16);
+      let settled = false;
+      const timer = setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        // memjs keeps the request's callbacks until a late reply or its own timeout consumes them.
+        reject(new BackendError(`Memcached ${describeServer(server)}: no reply within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      server.onResponse(seq, (response: Response) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve({ status: response.header.status, value: response.val, cas: Buffer.from(response.header.cas) });
+      });
+      server.onError(seq, (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(connectionError(server, error));
+      });
+      try {
+        server.write(request);
+      } catch (error) {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(connectionError(server, error));
+      }
+    });
+  }
+}
+
+function describeServer(server: Server): string {
+  return `${server.host}:${server.port}`;
+}
+
+/** memjs reports socket failures as `Error`s (or, for SASL, a string). */
+function connectionError(server: Server, error: unknown): BackendError {
+  const message = error instanceof Error ? error.message : String(error);
+  const text = `Memcached ${describeServer(server)}: ${message}`;
+  // A reply that never came on an open connection is a stuck server, not a refused one.
+  if (/waiting on response/.test(message)) return new BackendError(text, { cause: error });
+  return new BackendConnectionError(text, { cause: error });
+}
+
+function statusError(command: string, key: string, status: number): BackendError {
+  const text = STATUS_TEXT[status] ?? `status 0x${status.toString(16)}`;
+  return new BackendError(`Memcached ${command} ${JSON.stringify(key.slice(0, 80))}: ${text}`);
+}

@@ -1,0 +1,79 @@
+/**
+ * The same random traces through the in-process backend and Memcached, with
+ * the same injected clock: every decision must be identical, for every
+ * built-in strategy, one and several rates, dry runs and batches.
+ */
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { InMemoryBackend, Rate, type AnyStrategy, type Backend, type StepDecision } from '../../src/index.js';
+import { MemcachedBackend } from '../../src/memcached.js';
+import { ConcurrencyLimitStrategy } from '../../src/core/strategies/concurrency-limit.js';
+import { generateTrace, manualClock, seededRandom, type TraceEvent } from '../support/traces.js';
+import { builtInStrategies, requestFor } from './support.js';
+
+const servers = inject('memcachedServers');
+const opened: MemcachedBackend[] = [];
+afterAll(async () => {
+  await Promise.all(opened.map((b) => b.close()));
+});
+
+const RATE_SETS: readonly (readonly string[])[] = [['5/second'], ['4/second', '9/5s']];
+
+async function send(backend: Backend, step: TraceEvent, strategy: AnyStrategy, rates: readonly Rate[]): Promise<StepDecision[][]> {
+  if (step.kind === 'batch') {
+    const base = requestFor('replay', step.key, strategy, rates, 0);
+    return backend.applyBatch({ strategy, scope: base.scope, keys: base.keys, rates, costs: step.costs });
+  }
+  return [await backend.apply(requestFor('replay', step.key, strategy, rates, step.cost, { dryRun: step.kind === 'peek' }))];
+}
+
+/** Replays one trace through both backends; returns the number of allowed hits (to show the trace is not trivial). */
+async function compare(strategy: AnyStrategy, rateTexts: readonly string[], seed: number, steps: number): Promise<number> {
+  const rates = rateTexts.map((r) => Rate.parse(r));
+  const maxLimit = Math.max(...rates.map((r) => r.limit));
+  const clock = manualClock(1_700_000_000_000 + seed);
+  const reference = new InMemoryBackend({ clock: clock.now });
+  const memcached = new MemcachedBackend({ servers, namespace: `replay-${seed}-${process.pid}`, clock: clock.now });
+  opened.push(memcached);
+  const trace = generateTrace({ seed, length: steps, maxCost: maxLimit + 1, maxAdvanceMs: Math.max(...rates.map((r) => r.periodMs)), keys: 3 });
+  let allowed = 0;
+  for (const [index, step] of trace.entries()) {
+    clock.advance(step.advanceMs);
+    const expected = await send(reference, step, strategy, rates);
+    const actual = await send(memcached, step, strategy, rates);
+    if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+      expect({ index, step, actual }).toEqual({ index, step, actual: expected });
+    }
+    for (const hit of expected) if (hit.every((d) => d.allowed)) allowed++;
+  }
+  return allowed;
+}
+
+describe('Memcached replays the in-process decisions exactly', () => {
+  for (const strategy of builtInStrategies()) {
+    for (const rates of RATE_SETS) {
+      it(`${strategy.name}, ${rates.join(' + ')}`, async () => {
+        const allowed = await compare(strategy, rates, 1000 + rates.length * 17 + strategy.name.length, 1200);
+        expect(allowed).toBeGreaterThan(100);
+        expect(allowed).toBeLessThan(1200);
+      });
+    }
+  }
+
+  it('a concurrency limit with acquires and releases (a strategy with per-hit args and forced stores)', async () => {
+    const strategy = new ConcurrencyLimitStrategy({ leaseMs: 700 });
+    const rates = [Rate.parse('3/second')];
+    const clock = manualClock(1_700_000_000_000);
+    const reference = new InMemoryBackend({ clock: clock.now });
+    const memcached = new MemcachedBackend({ servers, namespace: `replay-lease-${process.pid}`, clock: clock.now });
+    opened.push(memcached);
+    const random = seededRandom(99);
+    const int = (max: number) => Math.floor(random() * (max + 1));
+    for (let i = 0; i < 800; i++) {
+      clock.advance(random() < 0.4 ? 0 : int(120));
+      const id = `l${int(5)}`;
+      const args = random() < 0.6 ? ['acquire', id] : ['release', id];
+      const request = requestFor('lease', 'k', strategy, rates, args[0] === 'acquire' ? int(2) : 0, { args, dryRun: random() < 0.1 });
+      expect(await memcached.apply(request)).toEqual(await reference.apply(request));
+    }
+  });
+});
