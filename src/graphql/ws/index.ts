@@ -1,0 +1,16 @@
+/**
+ * The `traffik/graphql-ws` entry: limits for GraphQL operations over
+ * graphql-ws (Subscribe messages per caller, events per subscription).
+ * Needs `graphql` and `graphql-ws` installed.
+ */
+export { rateLimitSubscriptions } from './rate-limit-subscriptions.js';
+export type {
+  SubscriptionLimits, SubscribeLimit, MessagesLimit, IdentifySubscriber, SubscribeCost,
+} from './subscription-limits.js';
+export { throttleStream, type OnExceed, type ThrottledStreamOptions } from './throttled-stream.js';
+export { remoteAddress } from './identify.js';
+export { systemTimers, type Timers } from './timers.js';
+export {
+  RATE_LIMITED, subscribeRateLimitedError, concurrencyLimitedError, messagesRateLimitedError, limiterFailedError,
+} from './rate-limited-error.js';
+export { EXEMPTED } from '../../core/index.js';

@@ -1,0 +1,169 @@
+import type { GraphQLError } from 'graphql';
+import { areGraphQLErrors, type ConnectionInitMessage, type Context, type ServerOptions, type SubscribePayload } from 'graphql-ws';
+import { EXEMPTED, InMemoryBackend, Throttle } from '../../core/index.js';
+import { ConfigurationError, describeValue } from '../../core/errors.js';
+import { remoteAddress } from './identify.js';
+import {
+  concurrencyLimitedError, limiterFailedError, messagesRateLimitedError, subscribeRateLimitedError,
+} from './rate-limited-error.js';
+import { checkSubscriptionLimits, type SubscriptionLimits } from './subscription-limits.js';
+import { throttleStream } from './throttled-stream.js';
+import { systemTimers } from './timers.js';
+
+/** What the throttle remembers about one open connection; dropped in `onClose`. */
+interface ConnectionState {
+  /** Distinguishes this connection's subscriptions from another's with the same operation ids. */
+  readonly serial: number;
+  /** Operation ids whose caller was `EXEMPTED`, until their operation starts or fails. */
+  readonly exempt: Set<string>;
+}
+
+let nextSerial = 0;
+
+/**
+ * Returns graphql-ws server options (for `useServer` from `graphql-ws/use/ws`,
+ * or any other adapter's `makeServer`) that limit GraphQL operations over the
+ * socket, composed with `serverOptions`: every hook the user passed still runs,
+ * in graphql-ws's usual order.
+ *
+ * - `subscribe`: a Subscribe message over its rate (or over `maxConcurrent`
+ *   operations in flight on its connection) gets an `Error` message for its
+ *   operation id with `extensions.code = 'RATE_LIMITED'` (and `retryAfterMs`
+ *   for the rate); the socket stays open and later Subscribes work. The check
+ *   runs before the user's `onSubscribe`, which is not called for a limited
+ *   Subscribe; the user's `onError` sees the error like any other.
+ * - `messages`: each subscription's event stream is wrapped after the user's
+ *   `onOperation` (which sees the original result) so that at most `rate`
+ *   events reach the client; excess events are dropped, coalesced to the
+ *   newest (`'latest'`) or end the subscription with `RATE_LIMITED`
+ *   (`'complete'`). The source's `return()` runs when the client completes or
+ *   disconnects. Queries and mutations are not affected.
+ * - `identify(ctx, id, payload)` names the caller (default: the socket's
+ *   remote address); `EXEMPTED` skips every limit for that operation.
+ *
+ * A backend failure goes to `onError` (default: deny with a wait). When the
+ * policy raises, the operation gets an `INTERNAL_SERVER_ERROR` error message
+ * (a running subscription ends with it) and the socket stays open. Throws
+ * `ConfigurationError` at once for a bad option, and when graphql-ws sees a
+ * different copy of `graphql` than this module (its errors would be refused).
+ */
+export function rateLimitSubscriptions<P extends ConnectionInitMessage['payload'] = ConnectionInitMessage['payload'], E = unknown>(
+  serverOptions: ServerOptions<P, E>,
+  limits: SubscriptionLimits<P, E>,
+): ServerOptions<P, E> {
+  if (serverOptions === null || typeof serverOptions !== 'object') {
+    throw new ConfigurationError(`rateLimitSubscriptions: serverOptions must be graphql-ws server options, got ${describeValue(serverOptions)}`);
+  }
+  checkSubscriptionLimits(limits);
+  if (!areGraphQLErrors([concurrencyLimitedError(1)])) {
+    throw new ConfigurationError(
+      "rateLimitSubscriptions: graphql-ws and traffik/graphql-ws loaded two different copies of 'graphql' (their GraphQLError classes differ), so graphql-ws would reject the RATE_LIMITED errors; make 'graphql' resolve to one copy",
+    );
+  }
+  const { uid = 'graphql-ws', backend, strategy, onError, subscribe, messages, timers = systemTimers } = limits;
+  const identify = limits.identify ?? remoteAddress;
+
+  const subscribeThrottle = subscribe?.rate === undefined ? undefined : new Throttle({
+    uid: `${uid}:subscribe`,
+    rate: subscribe.rate,
+    ...(subscribe.strategy ?? strategy ? { strategy: subscribe.strategy ?? strategy } : {}),
+    ...(backend ? { backend } : {}),
+    ...(onError ? { onError } : {}),
+  });
+  const subscribeCost = subscribe?.cost ?? 1;
+  const maxConcurrent = subscribe?.maxConcurrent;
+  const messagesThrottle = messages === undefined ? undefined : new Throttle({
+    uid: `${uid}:messages`,
+    rate: messages.rate,
+    ...(messages.strategy ?? strategy ? { strategy: messages.strategy ?? strategy } : {}),
+    backend: messages.backend ?? new InMemoryBackend({ namespace: `${uid}:messages` }),
+    ...(onError ? { onError } : {}),
+  });
+  const onExceed = messages?.onExceed ?? 'drop';
+  // Keeps subscription keys apart if several servers share a messages backend.
+  const instance = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
+
+  const connections = new WeakMap<Context<P, E>, ConnectionState>();
+  const connectionOf = (ctx: Context<P, E>): ConnectionState => {
+    let state = connections.get(ctx);
+    if (state === undefined) {
+      state = { serial: ++nextSerial, exempt: new Set() };
+      connections.set(ctx, state);
+    }
+    return state;
+  };
+
+  /** The limits' verdict on one Subscribe message: errors to send, or undefined to go on. */
+  const checkSubscribe = async (ctx: Context<P, E>, id: string, payload: SubscribePayload): Promise<GraphQLError[] | undefined> => {
+    const key = await identify(ctx, id, payload);
+    if (key === EXEMPTED) {
+      connectionOf(ctx).exempt.add(id);
+      return undefined;
+    }
+    checkKey(key);
+    // graphql-ws has already recorded this operation in ctx.subscriptions.
+    if (maxConcurrent !== undefined && Object.keys(ctx.subscriptions).length > maxConcurrent) {
+      return [concurrencyLimitedError(maxConcurrent)];
+    }
+    if (subscribeThrottle === undefined) return undefined;
+    const cost = typeof subscribeCost === 'function' ? await subscribeCost(ctx, id, payload) : subscribeCost;
+    let decision;
+    try {
+      decision = await subscribeThrottle.hit(key, { cost });
+    } catch (error) {
+      if (error instanceof ConfigurationError) throw error;
+      return [limiterFailedError(error)];
+    }
+    return decision.allowed ? undefined : [subscribeRateLimitedError(decision)];
+  };
+
+  return {
+    ...serverOptions,
+    onSubscribe: async (ctx, id, payload) => {
+      const errors = await checkSubscribe(ctx, id, payload);
+      if (errors !== undefined) return errors;
+      return serverOptions.onSubscribe?.(ctx, id, payload);
+    },
+    onOperation: async (ctx, id, payload, args, result) => {
+      const replaced = await serverOptions.onOperation?.(ctx, id, payload, args, result);
+      const state = connections.get(ctx);
+      const exempt = state?.exempt.delete(id) ?? false;
+      const operation = replaced || result;
+      if (messagesThrottle === undefined || exempt || !isAsyncIterable(operation)) return replaced;
+      const key = `${instance}:${(state ?? connectionOf(ctx)).serial}:${id}`;
+      return throttleStream(operation, {
+        admit: async () => {
+          try {
+            return await messagesThrottle.hit(key);
+          } catch (error) {
+            throw limiterFailedError(error);
+          }
+        },
+        onExceed,
+        limitedError: messagesRateLimitedError,
+        timers,
+        onEnd: () => {
+          messagesThrottle.reset(key).catch(() => undefined);
+        },
+      });
+    },
+    onError: (ctx, id, payload, errors) => {
+      connections.get(ctx)?.exempt.delete(id);
+      return serverOptions.onError?.(ctx, id, payload, errors);
+    },
+    onClose: async (ctx, code, reason) => {
+      connections.delete(ctx);
+      await serverOptions.onClose?.(ctx, code, reason);
+    },
+  };
+}
+
+function checkKey(key: unknown): asserts key is string {
+  if (typeof key !== 'string') {
+    throw new ConfigurationError(`rateLimitSubscriptions: identify must return a string or EXEMPTED, got ${describeValue(key)}`);
+  }
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return value !== null && typeof value === 'object' && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}

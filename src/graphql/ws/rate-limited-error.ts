@@ -1,0 +1,57 @@
+import { GraphQLError } from 'graphql';
+import type { Decision } from '../../core/index.js';
+
+/** The `extensions.code` of every error the subscription throttle sends. */
+export const RATE_LIMITED = 'RATE_LIMITED';
+
+/**
+ * The error sent for a Subscribe message over its rate, in the `Error`
+ * message for that operation id: `extensions: { code: 'RATE_LIMITED',
+ * retryAfterMs, limit, remaining }`. The socket stays open.
+ */
+export function subscribeRateLimitedError(decision: Decision): GraphQLError {
+  return new GraphQLError(`Too many subscriptions: retry after ${decision.retryAfterMs} ms`, {
+    extensions: {
+      code: RATE_LIMITED,
+      retryAfterMs: decision.retryAfterMs,
+      limit: decision.limit,
+      remaining: decision.remaining,
+    },
+  });
+}
+
+/**
+ * The error sent when a connection already has `maxConcurrent` operations in
+ * flight: `extensions: { code: 'RATE_LIMITED', reason: 'concurrency',
+ * maxConcurrent }`. There is no `retryAfterMs`: the client may subscribe again
+ * once one of its operations completes.
+ */
+export function concurrencyLimitedError(maxConcurrent: number): GraphQLError {
+  return new GraphQLError(`Too many concurrent subscriptions on this connection (at most ${maxConcurrent})`, {
+    extensions: { code: RATE_LIMITED, reason: 'concurrency', maxConcurrent },
+  });
+}
+
+/**
+ * The error that ends a subscription whose events exceed their rate under
+ * `onExceed: 'complete'`: `extensions: { code: 'RATE_LIMITED', reason:
+ * 'messages', retryAfterMs }`. graphql-ws sends it as the operation's `Error`
+ * message.
+ */
+export function messagesRateLimitedError(decision: Decision): GraphQLError {
+  return new GraphQLError(`Subscription ended: events exceeded their rate (retry after ${decision.retryAfterMs} ms)`, {
+    extensions: { code: RATE_LIMITED, reason: 'messages', retryAfterMs: decision.retryAfterMs, limit: decision.limit },
+  });
+}
+
+/**
+ * The error sent for an operation when the limiter itself failed and its
+ * `onError` policy raised: `extensions: { code: 'INTERNAL_SERVER_ERROR' }`.
+ * The underlying error is kept as `originalError` (never sent to the client).
+ */
+export function limiterFailedError(error: unknown): GraphQLError {
+  return new GraphQLError('Rate limiter failed', {
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    originalError: error instanceof Error ? error : new Error(String(error)),
+  });
+}

@@ -1,0 +1,124 @@
+import type { ConnectionInitMessage, Context, SubscribePayload } from 'graphql-ws';
+import { ConfigurationError, type AnyStrategy, type Backend, type Exempted, type OnError, type Rates } from '../../core/index.js';
+import { describeValue } from '../../core/errors.js';
+import { checkOptionNames, checkWholeNumber } from '../../core/options.js';
+import type { OnExceed } from './throttled-stream.js';
+import type { Timers } from './timers.js';
+
+/**
+ * Returns the caller's identity key for a Subscribe message, or `EXEMPTED` to
+ * skip every limit for it. Called once per Subscribe message, before the
+ * user's `onSubscribe`. Throwing (or rejecting) makes graphql-ws close the
+ * socket with 4500, as any throwing `onSubscribe` does.
+ */
+export type IdentifySubscriber<P extends ConnectionInitMessage['payload'] = ConnectionInitMessage['payload'], E = unknown> = (
+  ctx: Context<P, E>,
+  id: string,
+  payload: SubscribePayload,
+) => string | Exempted | Promise<string | Exempted>;
+
+/**
+ * The units one Subscribe message costs (a whole number >= 0). Called once
+ * per Subscribe message that passes the concurrency cap; throwing closes the
+ * socket (4500), as a throwing `onSubscribe` does.
+ */
+export type SubscribeCost<P extends ConnectionInitMessage['payload'] = ConnectionInitMessage['payload'], E = unknown> = (
+  ctx: Context<P, E>,
+  id: string,
+  payload: SubscribePayload,
+) => number | Promise<number>;
+
+/** Limits on the Subscribe messages a caller sends (every operation over graphql-ws is one). */
+export interface SubscribeLimit<P extends ConnectionInitMessage['payload'] = ConnectionInitMessage['payload'], E = unknown> {
+  /** Subscribe messages per caller (its `identify` key), shared by all its connections on the same backend: `'10/minute'`, a `Rate`, or several (all must allow). */
+  rate?: Rates;
+  /** Units each Subscribe costs: a whole number (default 1) or a function of the message. */
+  cost?: number | SubscribeCost<P, E>;
+  /** At most this many operations in flight on one connection (counted from graphql-ws's own `ctx.subscriptions`). */
+  maxConcurrent?: number;
+  /** The strategy for `rate`. Default: the top-level `strategy`. */
+  strategy?: AnyStrategy;
+}
+
+/** The limit on the events each subscription sends to its client. */
+export interface MessagesLimit {
+  /** Events per subscription: `'5/second'`, a `Rate`, or several (all must allow). */
+  rate: Rates;
+  /** What happens to an event over the rate (see `OnExceed`). Default `'drop'`. */
+  onExceed?: OnExceed;
+  /** The strategy for `rate`. Default: the top-level `strategy`. */
+  strategy?: AnyStrategy;
+  /**
+   * Where the per-subscription counters live. Default: a private in-process
+   * backend, since a subscription lives in one process and its counter never
+   * needs sharing (a shared backend would cost a round trip per event).
+   */
+  backend?: Backend;
+}
+
+/** The second argument of `rateLimitSubscriptions`. Every value is checked when it is called. */
+export interface SubscriptionLimits<P extends ConnectionInitMessage['payload'] = ConnectionInitMessage['payload'], E = unknown> {
+  /** Prefix of the throttles' uids (`<uid>:subscribe`, `<uid>:messages`). Default `'graphql-ws'`. */
+  uid?: string;
+  /** Where Subscribe counters live; share one (e.g. `RedisBackend`) between servers to enforce one limit. Default: the shared in-process backend. */
+  backend?: Backend;
+  /** The default strategy of both limits. Default: `new FixedWindowStrategy()`. */
+  strategy?: AnyStrategy;
+  /** What to do when the backend fails (see `OnError`). Default: the backend's, else `'throttle'`. */
+  onError?: OnError;
+  /** Who the caller is. Default: the socket's remote address (`remoteAddress`). */
+  identify?: IdentifySubscriber<P, E>;
+  /** Limits on Subscribe messages. */
+  subscribe?: SubscribeLimit<P, E>;
+  /** The limit on each subscription's events. */
+  messages?: MessagesLimit;
+  /** Timers for `'latest'` waits. Default: the global ones. Inject fake ones in tests. */
+  timers?: Timers;
+}
+
+const LIMIT_OPTIONS = ['uid', 'backend', 'strategy', 'onError', 'identify', 'subscribe', 'messages', 'timers'] as const;
+const SUBSCRIBE_OPTIONS = ['rate', 'cost', 'maxConcurrent', 'strategy'] as const;
+const MESSAGES_OPTIONS = ['rate', 'onExceed', 'strategy', 'backend'] as const;
+const ON_EXCEED: readonly OnExceed[] = ['drop', 'latest', 'complete'];
+const OWNER = 'rateLimitSubscriptions';
+
+/**
+ * Checks `limits` and throws `ConfigurationError` naming the first wrong
+ * value (unknown option, missing rate, bad `onExceed`, ...). Rates,
+ * strategies and backends are checked by the `Throttle`s built from them.
+ */
+export function checkSubscriptionLimits(limits: unknown): void {
+  if (limits === undefined || limits === null || typeof limits !== 'object') {
+    throw new ConfigurationError(`${OWNER}: limits must be an object ({ subscribe, messages, ... }), got ${describeValue(limits)}`);
+  }
+  checkOptionNames(OWNER, limits, LIMIT_OPTIONS);
+  const { uid, identify, subscribe, messages, timers } = limits as SubscriptionLimits;
+  if (uid !== undefined && (typeof uid !== 'string' || uid === '')) {
+    throw new ConfigurationError(`${OWNER}: uid must be a non-empty string, got ${describeValue(uid)}`);
+  }
+  if (identify !== undefined && typeof identify !== 'function') {
+    throw new ConfigurationError(`${OWNER}: identify must be a function (ctx, id, payload) => key, got ${describeValue(identify)}`);
+  }
+  if (subscribe === undefined && messages === undefined) {
+    throw new ConfigurationError(`${OWNER}: give at least one of subscribe or messages`);
+  }
+  if (subscribe !== undefined) {
+    checkOptionNames(`${OWNER}: subscribe`, subscribe, SUBSCRIBE_OPTIONS);
+    if (subscribe.rate === undefined && subscribe.maxConcurrent === undefined) {
+      throw new ConfigurationError(`${OWNER}: subscribe needs a rate or a maxConcurrent`);
+    }
+    if (subscribe.maxConcurrent !== undefined) checkWholeNumber(OWNER, 'subscribe.maxConcurrent', subscribe.maxConcurrent, 1);
+    const { cost } = subscribe;
+    if (cost !== undefined && typeof cost !== 'function') checkWholeNumber(OWNER, 'subscribe.cost', cost, 0);
+  }
+  if (messages !== undefined) {
+    checkOptionNames(`${OWNER}: messages`, messages, MESSAGES_OPTIONS);
+    if (messages.rate === undefined) throw new ConfigurationError(`${OWNER}: messages needs a rate`);
+    if (messages.onExceed !== undefined && !ON_EXCEED.includes(messages.onExceed)) {
+      throw new ConfigurationError(`${OWNER}: messages.onExceed must be 'drop', 'latest' or 'complete', got ${describeValue(messages.onExceed)}`);
+    }
+  }
+  if (timers !== undefined && (timers === null || typeof timers.setTimeout !== 'function' || typeof timers.clearTimeout !== 'function')) {
+    throw new ConfigurationError(`${OWNER}: timers must have setTimeout and clearTimeout functions, got ${describeValue(timers)}`);
+  }
+}
