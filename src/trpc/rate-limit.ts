@@ -1,4 +1,4 @@
-import { TRPCError, type TRPCMiddlewareFunction } from '@trpc/server';
+import { TRPCError, type TRPCMiddlewareFunction, type TRPCUnsetMarker } from '@trpc/server';
 import type { Decision } from '../core/decision.js';
 import { ConfigurationError, RateLimitExceededError, describeValue } from '../core/errors.js';
 import { EXEMPTED, type Exempted } from '../core/exempted.js';
@@ -9,6 +9,9 @@ import { addressFromContext, compileTrustProxy } from './client-address.js';
 import { limitEvents, type OnExceed } from './limited-events.js';
 import type { CallInfo, MessageLimitOptions, RateLimitMeta, RateLimitOptions } from './options.js';
 import { defaultHeaderTarget, writeRateLimitHeaders, type HeaderTarget } from './response-target.js';
+
+/** The input type a middleware sees: `unknown` (the raw input) before `.input(...)`. */
+export type InputSeen<TInput> = TInput extends TRPCUnsetMarker ? unknown : TInput;
 
 /** `A` with `B`'s properties written over it, as tRPC merges a context with a middleware's additions. */
 export type WithOverrides<A, B> = Omit<A, keyof B> & B;
@@ -62,7 +65,7 @@ export function rateLimit<
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   TCtx = any, TMeta = any, TOverrides = object, TInput = unknown,
 >(
-  options: RateLimitOptions<WithOverrides<TCtx, TOverrides>, TMeta, TInput> = {},
+  options: RateLimitOptions<WithOverrides<TCtx, TOverrides>, TMeta, InputSeen<TInput>> = {},
 ): TRPCMiddlewareFunction<TCtx, TMeta, TOverrides, object, TInput> {
   checkOptionNames('rateLimit', options, OPTION_NAMES);
   const opts = options as RateLimitOptions<unknown, unknown, unknown>;
