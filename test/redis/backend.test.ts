@@ -1,0 +1,208 @@
+/**
+ * RedisBackend's promises to users on one redis-server: options checked at
+ * construction, scripts survive SCRIPT FLUSH, every key has a TTL, reset
+ * forgets, wrong data becomes a BackendError for onError (never a crash or a
+ * silent allow), a stuck or down server fails within timeoutMs without
+ * unhandled rejections or ioredis log noise, and close() closes only the
+ * client the backend created. Custom strategies (no Lua twin) are exact too.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { Redis } from 'ioredis';
+import {
+  BackendConnectionError, BackendError, ConfigurationError, FixedWindowStrategy, InMemoryBackend, Rate, Throttle,
+  scopeKey, stateSuffix, type AnyStrategy, type StepArgs,
+} from '../../src/index.js';
+import { RedisBackend } from '../../src/redis.js';
+import { redisKeys } from '../../src/core/backends/redis/keys.js';
+import { startRedis } from '../harness/servers.js';
+import { generateTrace, manualClock, replayTrace } from '../support/traces.js';
+import { builtInStrategies } from './support/strategies.js';
+
+let client: Redis;
+const url = inject('redisUrl');
+const ns = `unit${process.pid}`;
+beforeAll(() => {
+  client = new Redis(url);
+});
+afterAll(async () => {
+  await client.quit();
+});
+
+/** The Redis key holding `identity`'s state for `rate` in throttle `uid`. */
+function stateKey(namespace: string, uid: string, identity: string, strategy: AnyStrategy, rate: string): string {
+  const scope = scopeKey(uid, identity);
+  return redisKeys(namespace, scope, [scope + stateSuffix(strategy.name, Rate.parse(rate))])[0]!;
+}
+
+/** The fixed window's step with no Lua twin: Redis must run it with compare-and-set. */
+function customFixedWindow(): AnyStrategy {
+  const inner = new FixedWindowStrategy();
+  return {
+    name: 'custom-fixed-window',
+    step: (state, now, cost, rate, args?: StepArgs) => inner.step(state, now, cost, rate, args),
+    serialize: (s) => inner.serialize(s),
+    parse: (t) => inner.parse(t),
+  };
+}
+
+describe('RedisBackend options', () => {
+  it('rejects bad options at construction, naming them', () => {
+    const bad: [unknown, RegExp][] = [
+      [{ url, nmespace: 'x' }, /unknown option "nmespace"/],
+      [{}, /exactly one of url/],
+      [{ url, client }, /exactly one of url/],
+      [{ url: 'http://localhost' }, /redis:\/\/ or rediss:\/\/ URL, got "http:\/\/localhost"/],
+      [{ client: {} }, /ioredis Redis or Cluster/],
+      [{ url, namespace: 'a{b}' }, /namespace .* got "a\{b\}"/],
+      [{ url, namespace: '' }, /namespace/],
+      [{ url, timeoutMs: 0 }, /timeoutMs .* got 0/],
+      [{ url, clock: 5 }, /clock must be a function/],
+      [{ url, onError: 'ignore' }, /onError .* got "ignore"/],
+    ];
+    for (const [options, message] of bad) {
+      expect(() => new RedisBackend(options as never)).toThrow(ConfigurationError);
+      expect(() => new RedisBackend(options as never)).toThrow(message);
+    }
+  });
+});
+
+describe('RedisBackend on one server', () => {
+  it('still succeeds after SCRIPT FLUSH, keeping the state', async () => {
+    const throttle = new Throttle({ uid: 'flush', rate: '3/min', backend: new RedisBackend({ client, namespace: ns }), onError: 'raise' });
+    expect((await throttle.hit('k')).remaining).toBe(2);
+    await client.script('FLUSH');
+    expect((await throttle.hit('k')).remaining).toBe(1);
+    await client.script('FLUSH');
+    expect((await throttle.hitMany('k', [1, 1])).map((d) => d.allowed)).toEqual([true, false]);
+  });
+
+  it('gives every key it writes a TTL no longer than the state needs', async () => {
+    const namespace = `${ns}ttl`;
+    const backend = new RedisBackend({ client, namespace });
+    for (const [label, strategy] of builtInStrategies()) {
+      const throttle = new Throttle({ uid: `ttl:${label}`, rate: ['5/s', '20/min'], strategy, backend, onError: 'raise' });
+      await throttle.hit('k', { cost: 2 });
+    }
+    const keys = await client.keys(`${namespace}:*`);
+    expect(keys).toHaveLength(builtInStrategies().length * 2);
+    for (const key of keys) {
+      const ttl = await client.pttl(key);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(120_000); // the longest state here: the counter's two windows of a minute
+    }
+  });
+
+  it('reset forgets a key on every rate', async () => {
+    const throttle = new Throttle({ uid: 'reset', rate: ['1/min', '5/hour'], backend: new RedisBackend({ client, namespace: ns }), onError: 'raise' });
+    expect((await throttle.hit('k')).allowed).toBe(true);
+    expect((await throttle.hit('k')).allowed).toBe(false);
+    await throttle.reset('k');
+    expect((await throttle.hit('k')).allowed).toBe(true);
+  });
+
+  it('turns wrong data in a key into a BackendError for onError, for every strategy', async () => {
+    const namespace = `${ns}wrong`;
+    for (const [label, strategy] of [...builtInStrategies(), ['custom', customFixedWindow()] as [string, AnyStrategy]]) {
+      for (const [kind, overwrite] of [
+        ['garbage', (key: string) => client.set(key, 'garbage')],
+        ['bad number', (key: string) => client.set(key, '1,x')],
+        ['huge number', (key: string) => client.set(key, '99999999999999999999,1')],
+        ['a list', async (key: string) => { await client.del(key); await client.lpush(key, '1'); }],
+      ] as const) {
+        const uid = `wrong:${label}:${kind}`;
+        const seen: unknown[] = [];
+        const throttle = new Throttle({
+          uid, rate: '5/min', strategy, backend: new RedisBackend({ client, namespace }),
+          onError: (error) => { seen.push(error); return 7000; },
+        });
+        expect((await throttle.hit('k')).allowed).toBe(true);
+        await overwrite(stateKey(namespace, uid, 'k', strategy, '5/min'));
+        const d = await throttle.hit('k');
+        expect({ label, kind, allowed: d.allowed, retryAfterMs: d.retryAfterMs }).toEqual({ label, kind, allowed: false, retryAfterMs: 7000 });
+        expect(seen).toHaveLength(1);
+        expect(seen[0]).toBeInstanceOf(BackendError);
+      }
+    }
+  });
+
+  it('closes only the client it created', async () => {
+    const own = new RedisBackend({ url, namespace: ns });
+    await new Throttle({ uid: 'close', rate: '5/s', backend: own }).hit('k');
+    await own.close();
+    await own.close();
+    await vi.waitFor(() => expect((own.client as Redis).status).toBe('end'));
+    await expect(own.apply({ strategy: new FixedWindowStrategy(), scope: 'x', keys: ['x'], rates: [Rate.parse('1/s')], cost: 1 })).rejects.toBeInstanceOf(BackendConnectionError);
+    const borrowed = new RedisBackend({ client, namespace: ns });
+    await borrowed.close();
+    expect(client.status).toBe('ready');
+  });
+});
+
+describe('RedisBackend when the server fails', () => {
+  it('a paused server fails within timeoutMs, a dead one too, and it recovers; no unhandled rejection, no ioredis log', async () => {
+    const server = await startRedis();
+    const logged = vi.spyOn(console, 'error');
+    const warned = vi.spyOn(console, 'warn');
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const backend = new RedisBackend({ url: server.url, namespace: ns, timeoutMs: 300 });
+    const throttle = new Throttle({ uid: 'down', rate: '100/min', backend, onError: 'raise' });
+    try {
+      expect((await throttle.hit('k')).allowed).toBe(true);
+      server.pause();
+      let started = performance.now();
+      await expect(throttle.hit('k')).rejects.toBeInstanceOf(BackendConnectionError);
+      expect(performance.now() - started).toBeLessThan(300 + 250);
+      // The default policy denies instead of hanging.
+      const denied = await new Throttle({ uid: 'down', rate: '100/min', backend }).hit('k');
+      expect(denied.allowed).toBe(false);
+      server.resume();
+      await vi.waitFor(async () => expect((await throttle.hit('k')).allowed).toBe(true), { timeout: 5000 });
+      await server.kill();
+      started = performance.now();
+      await expect(throttle.hit('k')).rejects.toBeInstanceOf(BackendConnectionError);
+      expect(performance.now() - started).toBeLessThan(300 + 250);
+      await server.restart();
+      await vi.waitFor(async () => expect((await throttle.hit('k')).allowed).toBe(true), { timeout: 10_000 });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(unhandled).toEqual([]);
+      const noise = [...logged.mock.calls, ...warned.mock.calls].map((c) => String(c[0])).filter((m) => /ioredis|Unhandled error/i.test(m));
+      expect(noise).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      logged.mockRestore();
+      warned.mockRestore();
+      await backend.close();
+      await server.stop();
+    }
+  });
+});
+
+describe('custom strategies (no Lua twin) on Redis', () => {
+  it('replay like InMemoryBackend', async () => {
+    const strategy = customFixedWindow();
+    for (const rates of [['5/s'], ['3/400ms', '10/3s']]) {
+      const trace = generateTrace({ seed: 77, length: 600, maxCost: 11, maxAdvanceMs: 1500 });
+      const memoryClock = manualClock(1_700_000_000_000);
+      const redisClock = manualClock(1_700_000_000_000);
+      const uid = `custom:${rates.join('+')}`;
+      const expected = await replayTrace(trace, new Throttle({ uid, rate: rates, strategy, backend: new InMemoryBackend({ clock: memoryClock.now }), onError: 'raise' }), memoryClock);
+      const actual = await replayTrace(trace, new Throttle({ uid, rate: rates, strategy, backend: new RedisBackend({ client, namespace: `${ns}custom`, clock: redisClock.now }), onError: 'raise' }), redisClock);
+      expect(actual).toEqual(expected);
+    }
+  });
+
+  it('stay exact under contention: 300 concurrent hits, 100/minute, exactly 100 allowed', async () => {
+    const second = new Redis(url);
+    try {
+      const backends = [new RedisBackend({ client, namespace: `${ns}cas` }), new RedisBackend({ client: second, namespace: `${ns}cas` })];
+      const strategy = customFixedWindow();
+      const throttles = backends.map((backend) => new Throttle({ uid: `cas${Date.now()}`, rate: '100/min', strategy, backend, onError: 'raise' }));
+      const decisions = await Promise.all(Array.from({ length: 300 }, (_, i) => throttles[i % 2]!.hit('k')));
+      expect(decisions.filter((d) => d.allowed)).toHaveLength(100);
+    } finally {
+      await second.quit();
+    }
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * On a real 3-master Redis Cluster (started by the harness): the replay and
+ * exactness checks pass there too; every key of one identity lands in one
+ * slot (multi-rate hits and batches work, no CROSSSLOT), hostile identities
+ * cannot move the hash tag, and different identities spread over the slots.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cluster } from 'ioredis';
+import { Throttle, TokenBucketStrategy } from '../../src/index.js';
+import { RedisBackend } from '../../src/redis.js';
+import { startRedisCluster, type RedisClusterHandle } from '../harness/redis-cluster.js';
+import { expectExactlyOneHundred } from './support/exactness.js';
+import { RATE_SETS, replayAgainstMemory } from './support/replay.js';
+import { builtInStrategies } from './support/strategies.js';
+
+let cluster: RedisClusterHandle;
+let client: Cluster;
+const namespace = `cluster${process.pid}`;
+
+beforeAll(async () => {
+  cluster = await startRedisCluster();
+  client = new Cluster([...cluster.nodes]);
+});
+afterAll(async () => {
+  await client?.quit();
+  await cluster?.stop();
+});
+
+describe('RedisBackend on Redis Cluster', () => {
+  it('replays like InMemoryBackend, every strategy, one and two rates', async () => {
+    await Promise.all(builtInStrategies().flatMap(([label, strategy]) =>
+      RATE_SETS.map((rates, r) => replayAgainstMemory(client, namespace, label, strategy, rates, 500 + r, 500))));
+  });
+
+  it('4 processes x 250 concurrent hits, 100/minute: exactly 100 allowed, every strategy', async () => {
+    await expectExactlyOneHundred({ cluster: [...cluster.nodes] }, `${namespace}x`);
+  });
+
+  it('keeps each identity in one slot and spreads identities over the masters', async () => {
+    const ns = `${namespace}slots`;
+    const throttle = new Throttle({ uid: 'slots', rate: ['5/s', '50/min', '500/hour'], strategy: new TokenBucketStrategy(), backend: new RedisBackend({ client, namespace: ns }), onError: 'raise' });
+    const identities = Array.from({ length: 60 }, (_, i) => `id-${String(i).padStart(3, '0')}`);
+    for (const id of identities) {
+      expect((await throttle.hit(id)).allowed).toBe(true);
+      expect((await throttle.hitMany(id, [1, 1])).map((d) => d.allowed)).toEqual([true, true]);
+    }
+    const keys = (await Promise.all(client.nodes('master').map((node) => node.keys(`${ns}:*`)))).flat();
+    expect(keys).toHaveLength(identities.length * 3);
+    const slotOf = new Map<string, Set<number>>();
+    const nodesUsed = new Set<string>();
+    for (const node of client.nodes('master')) {
+      for (const key of await node.keys(`${ns}:*`)) {
+        const id = /id-\d{3}/.exec(key)![0];
+        const slot = Number(await node.cluster('KEYSLOT', key));
+        slotOf.set(id, (slotOf.get(id) ?? new Set()).add(slot));
+        nodesUsed.add(`${node.options.port}`);
+      }
+    }
+    for (const id of identities) expect(slotOf.get(id)?.size).toBe(1);
+    expect(new Set([...slotOf.values()].map((s) => [...s][0])).size).toBeGreaterThan(50);
+    expect(nodesUsed.size).toBe(3);
+  });
+
+  it('hostile identities neither break the tag nor collide', async () => {
+    const throttle = new Throttle({ uid: 'hostile', rate: ['2/min', '10/hour'], backend: new RedisBackend({ client, namespace: `${namespace}h` }), onError: 'raise' });
+    const identities = ['a{b}c', '{', '}', '}{', 'line\nbreak', '{x}', '{x}:y', `big${'{}'.repeat(5000)}`, ''.padEnd(10_000, 'z'), 'a', 'a}'];
+    for (const id of identities) {
+      expect((await throttle.hitMany(id, [1, 1, 1])).map((d) => d.allowed)).toEqual([true, true, false]);
+    }
+  });
+});
