@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { Redis } from 'ioredis';
 import {
   BackendConnectionError, BackendError, ConfigurationError, FixedWindowStrategy, InMemoryBackend, Rate, Throttle,
-  scopeKey, stateSuffix, type AnyStrategy, type StepArgs,
+  scopeKey, stateSuffix, type AnyStrategy,
 } from '../../src/index.js';
 import { RedisBackend } from '../../src/redis.js';
 import { redisKeys } from '../../src/core/backends/redis/keys.js';
@@ -39,7 +39,7 @@ function customFixedWindow(): AnyStrategy {
   const inner = new FixedWindowStrategy();
   return {
     name: 'custom-fixed-window',
-    step: (state, now, cost, rate, args?: StepArgs) => inner.step(state, now, cost, rate, args),
+    step: (state, now, cost, rate) => inner.step(state, now, cost, rate),
     serialize: (s) => inner.serialize(s),
     parse: (t) => inner.parse(t),
   };
