@@ -17,7 +17,7 @@ afterEach(async () => {
  * A server whose `ticks` subscription emits 200 events per (simulated)
  * second, limited to 10 events per second per subscription.
  */
-async function setup(onExceed: OnExceed, source: { count?: number } = {}) {
+async function setup(onExceed: OnExceed, source: { count?: number; alwaysReady?: boolean } = {}) {
   const clock = new ManualClock();
   const sources: TickSource[] = [];
   const deliveredAt: number[] = [];
@@ -130,5 +130,15 @@ describe('events per subscription', () => {
     op.cancel(); // the final event is held, waiting for the next window
     await until(() => sources[0]!.returnCalls === 1, 'the source to close');
     expect(op.outcome.data).toHaveLength(10);
+  });
+
+  it.each(['drop', 'latest'] as const)("'%s': a source that always has an event ready does not starve the socket", async (onExceed) => {
+    const { sources, client } = await setup(onExceed, { alwaysReady: true });
+    const op = run(client, 'subscription { ticks }');
+    await until(() => op.outcome.data.length >= 3, 'three events');
+    op.cancel();
+    await until(() => sources[0]!.returnCalls === 1, 'the source to close');
+    const again = await run(client, '{ hello }').finished;
+    expect(again.data).toEqual([{ hello: 'world' }]);
   });
 });

@@ -53,6 +53,8 @@ export const tick = (): Promise<void> => new Promise((resolve) => setImmediate(r
  * A source of `count` events (default: endless), event `i` emitted at clock
  * time `startMs + i * everyMs`: 200 per second with the default 5 ms. Pull
  * based like a graphql-js subscription source; records `return()` calls.
+ * `alwaysReady` makes every `next()` resolve without yielding to the event
+ * loop (a source with an endless backlog).
  */
 export class TickSource implements AsyncIterableIterator<number> {
   returnCalls = 0;
@@ -63,7 +65,7 @@ export class TickSource implements AsyncIterableIterator<number> {
 
   constructor(
     private readonly clock: ManualClock,
-    private readonly options: { count?: number; everyMs?: number; startMs?: number } = {},
+    private readonly options: { count?: number; everyMs?: number; startMs?: number; alwaysReady?: boolean } = {},
   ) {
     this.ended = new Promise((resolve) => {
       this.markEnded = resolve;
@@ -75,7 +77,7 @@ export class TickSource implements AsyncIterableIterator<number> {
   }
 
   async next(): Promise<IteratorResult<number>> {
-    await tick();
+    if (!this.options.alwaysReady) await tick();
     const { count = Infinity, everyMs = 5, startMs = 0 } = this.options;
     if (this.done || this.emitted >= count) {
       this.finish();

@@ -27,6 +27,21 @@ export interface ThrottledStreamOptions {
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
+/** After this many events in a row pulled without a delivery, the wrapper lets the event loop run once. */
+const PULLS_BETWEEN_YIELDS = 128;
+
+/**
+ * Lets pending I/O run: a source that always has an event ready would
+ * otherwise keep the wrapper dropping (or replacing) events in microtasks and
+ * starve the socket. A yield, not a wait, so it uses the real event loop.
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof setImmediate === 'function') setImmediate(resolve);
+    else setTimeout(resolve, 0);
+  });
+}
+
 /**
  * Wraps a subscription's event stream so that at most `rate` events reach the
  * client. Returns an async generator (graphql-ws calls its `return()` when the
@@ -89,7 +104,8 @@ class ThrottledStream<T> implements AsyncGenerator<T, undefined, unknown> {
 
   /** 'drop' and 'complete': pull one event at a time, admit or handle the excess. */
   private async nextPulled(): Promise<IteratorResult<T, undefined>> {
-    for (;;) {
+    for (let pulls = 1; ; pulls++) {
+      if (pulls % PULLS_BETWEEN_YIELDS === 0) await yieldToEventLoop();
       if (this.finished) return DONE;
       let result: IteratorResult<T>;
       try {
@@ -152,7 +168,9 @@ class ThrottledStream<T> implements AsyncGenerator<T, undefined, unknown> {
     this.pumping = true;
     void (async () => {
       try {
-        while (!this.finished) {
+        for (let pulls = 1; !this.finished; pulls++) {
+          if (pulls % PULLS_BETWEEN_YIELDS === 0) await yieldToEventLoop();
+          if (this.finished) return;
           const result = await this.iterator.next();
           if (this.finished) return;
           if (result.done) break;
