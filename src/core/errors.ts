@@ -41,6 +41,9 @@ export class BackendError extends TraffikError {}
 /** The backend could not be reached (connection refused, closed, or down). */
 export class BackendConnectionError extends BackendError {}
 
+/** The backend did not answer within its `timeoutMs` (a stuck or overloaded store). */
+export class BackendTimeoutError extends BackendError {}
+
 /** Formats a value for an error message: strings quoted, everything else as JS would print it. */
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);

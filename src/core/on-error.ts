@@ -21,6 +21,8 @@ export interface ErrorInfo {
   request: ApplyRequest;
   /** The context passed to `hit`, if any. */
   context: unknown;
+  /** The throttle's `minWaitMs`: the wait a handler should use to fail closed (1000 when 0). Always set by `Throttle`. */
+  minWaitMs?: number;
 }
 
 /**
@@ -33,8 +35,22 @@ export type OnErrorResult = number | StepDecision | readonly StepDecision[];
 /**
  * A custom error policy. Called when the backend fails (never for a plain
  * denial); awaited. Whatever it throws reaches the caller of `hit`.
+ *
+ * Two optional hooks let a handler see the healthy path too (the circuit
+ * breaker handlers of `traffik/errors` use them):
+ * - `preempt(request, backend)`: called synchronously before every backend
+ *   call. Return `undefined` to call the backend; return anything else (an
+ *   error) to skip the backend and have the handler called with that value as
+ *   the error, as if the backend had failed with it. This is how an open
+ *   circuit costs no call to a dead backend. Throwing from it rejects the hit.
+ * - `succeeded(request, backend)`: called synchronously after the backend
+ *   answered a hit (allowed or denied). Throwing from it rejects the hit.
  */
-export type OnErrorHandler = (error: unknown, info: ErrorInfo) => OnErrorResult | Promise<OnErrorResult>;
+export interface OnErrorHandler {
+  (error: unknown, info: ErrorInfo): OnErrorResult | Promise<OnErrorResult>;
+  preempt?(request: ApplyRequest, backend: Backend): unknown;
+  succeeded?(request: ApplyRequest, backend: Backend): void;
+}
 
 /**
  * What a throttle does when its backend fails:
@@ -51,3 +67,8 @@ export const DEFAULT_ON_ERROR: OnError = 'throttle';
 
 /** The wait of `'throttle'` when the throttle has no `minWaitMs`. */
 export const DEFAULT_ERROR_WAIT_MS = 1000;
+
+/** The wait of a fail-closed answer: `minWaitMs`, or 1000 ms when it is 0. */
+export function failClosedWaitMs(info: { minWaitMs?: number | undefined }): number {
+  return info.minWaitMs !== undefined && info.minWaitMs > 0 ? info.minWaitMs : DEFAULT_ERROR_WAIT_MS;
+}

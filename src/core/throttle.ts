@@ -1,11 +1,14 @@
 import { acquiredWithLease, acquiredWithoutLease, newLeaseId, type AcquireOptions, type Acquired } from './acquire.js';
 import type { ApplyRequest, Backend } from './backends/backend.js';
+import { outcomeOf, type DecisionListener } from './metrics/decision-event.js';
+import { describeThrottleState, type ThrottleStats } from './metrics/throttle-stats.js';
+import { callBackend } from './resilience/call-backend.js';
 import { InMemoryBackend } from './backends/in-memory.js';
 import { mergeStepDecisions, unlimitedStep, type Decision, type PolicyDecision, type StepDecision } from './decision.js';
 import { BackendError, ConfigurationError, TraffikError, describeValue, RateLimitExceededError } from './errors.js';
 import { EXEMPTED, type Exempted } from './exempted.js';
 import { scopeKey, stateSuffix } from './keys.js';
-import { DEFAULT_ERROR_WAIT_MS, DEFAULT_ON_ERROR, type ErrorInfo, type OnError, type OnErrorResult } from './on-error.js';
+import { DEFAULT_ERROR_WAIT_MS, DEFAULT_ON_ERROR, type ErrorInfo, type OnError, type OnErrorHandler, type OnErrorResult } from './on-error.js';
 import { checkOptionNames, checkWholeNumber } from './options.js';
 import { Rate, type RateLike } from './rate.js';
 import { isLeaseStrategy } from './strategies/concurrency-limit.js';
@@ -37,6 +40,12 @@ export interface ThrottleOptions<Ctx = unknown> {
   onError?: OnError;
   /** A denied hit waits at least this long (`retryAfterMs` is raised to it); also the wait of `onError: 'throttle'`. */
   minWaitMs?: number;
+  /**
+   * Called synchronously once per decided hit (see `DecisionListener`): feed
+   * your metrics from it, or pass `TraffikMetrics#onDecision`. Throwing from
+   * it never fails the hit.
+   */
+  onDecision?: DecisionListener;
 }
 
 /** Per-call options of `hit`, `peek` and `enforce`. */
@@ -60,7 +69,7 @@ interface ResolvedRates {
   suffixes: string[];
 }
 
-const THROTTLE_OPTIONS = ['uid', 'rate', 'strategy', 'backend', 'cost', 'onError', 'minWaitMs'] as const;
+const THROTTLE_OPTIONS = ['uid', 'rate', 'strategy', 'backend', 'cost', 'onError', 'minWaitMs', 'onDecision'] as const;
 
 /**
  * A named limit: decides hits for identity keys against one or more rates,
@@ -77,6 +86,11 @@ export class Throttle<Ctx = unknown> {
   /** The minimum wait of a denied hit, in ms. */
   readonly minWaitMs: number;
   private readonly onErrorOption: OnError | undefined;
+  /** The error handler, when it has `preempt`/`succeeded` hooks or the backend a `timeoutMs`: then every call goes through `callBackend`. */
+  private readonly guarded: boolean;
+  private readonly hooks: OnErrorHandler | undefined;
+  private readonly onDecision: DecisionListener | undefined;
+  private listenerWarned = false;
   private readonly staticRates: ResolvedRates | undefined;
   private readonly rateFunction: RateFunction<Ctx> | undefined;
   private readonly fixedCost: number | undefined;
@@ -112,6 +126,13 @@ export class Throttle<Ctx = unknown> {
     }
     this.onErrorOption = onError;
     this.minWaitMs = checkWholeNumber(`Throttle "${uid}"`, 'minWaitMs', minWaitMs, 0);
+    const policy = onError ?? this.backend.onError;
+    this.hooks = typeof policy === 'function' && (policy.preempt !== undefined || policy.succeeded !== undefined) ? policy : undefined;
+    this.guarded = this.hooks !== undefined || this.backend.timeoutMs !== undefined;
+    if (options.onDecision !== undefined && typeof options.onDecision !== 'function') {
+      throw new ConfigurationError(`Throttle "${uid}": onDecision must be a function, got ${describeValue(options.onDecision)}`);
+    }
+    this.onDecision = options.onDecision;
     this.uidPart = uid;
   }
 
@@ -123,7 +144,33 @@ export class Throttle<Ctx = unknown> {
    * when `onError` is `'raise'` (or a handler throws).
    */
   hit(key: string | Exempted, options?: HitOptions<Ctx>): Promise<Decision> {
-    return this.run(key, options, false);
+    if (this.onDecision === undefined) return this.run(key, options, false);
+    const started = performance.now();
+    return this.run(key, options, false).then(
+      (decision) => {
+        this.report(decision, started);
+        return decision;
+      },
+      (error: unknown) => {
+        this.reportRejection(key, error, started);
+        throw error;
+      },
+    );
+  }
+
+  /**
+   * What `key`'s state is now, in words (`strategy.describe`, per rate), and
+   * the decision a hit would get now (a `peek`: nothing consumed). `rates[i].state`
+   * is `undefined` when the backend cannot read raw state (no `Backend.read`)
+   * or the strategy has no `describe`. Rejects as `peek` does.
+   */
+  async stats(key: string | Exempted, options?: HitOptions<Ctx>): Promise<ThrottleStats> {
+    const decision = await this.peek(key, options);
+    if (key === EXEMPTED || decision.exempt === true) return { uid: this.uid, key: decision.key, decision, rates: [] };
+    const identity = decision.key;
+    const resolved = this.staticRates ?? (await this.dynamicRates(identity, options?.context));
+    const scope = scopeKey(this.uidPart, identity);
+    return describeThrottleState(this.backend, this.strategy, scope, resolved.rates, resolved.suffixes.map((s) => scope + s), decision);
   }
 
   /** The decision `hit` would give now, consuming nothing. */
@@ -136,7 +183,22 @@ export class Throttle<Ctx = unknown> {
    * round trip): as if `hit` were called once per cost, one after another.
    * Resolves with one decision per cost. Used to charge a whole list at once.
    */
-  async hitMany(key: string | Exempted, costs: readonly number[], options?: { context?: Ctx }): Promise<Decision[]> {
+  hitMany(key: string | Exempted, costs: readonly number[], options?: { context?: Ctx }): Promise<Decision[]> {
+    if (this.onDecision === undefined) return this.runMany(key, costs, options);
+    const started = performance.now();
+    return this.runMany(key, costs, options).then(
+      (decisions) => {
+        for (const decision of decisions) this.report(decision, started);
+        return decisions;
+      },
+      (error: unknown) => {
+        this.reportRejection(key, error, started);
+        throw error;
+      },
+    );
+  }
+
+  private async runMany(key: string | Exempted, costs: readonly number[], options?: { context?: Ctx }): Promise<Decision[]> {
     if (key === EXEMPTED) return costs.map(() => ({ ...unlimitedStep(), cost: 0, uid: this.uid, key: 'EXEMPTED', exempt: true }));
     const identity = this.checkKey(key);
     const checked = costs.map((cost) => this.checkCost(cost));
@@ -149,13 +211,16 @@ export class Throttle<Ctx = unknown> {
     const keys = resolved.suffixes.map((s) => scope + s);
     let batches: readonly (readonly StepDecision[])[];
     let error: unknown;
+    const total = checked.reduce((a, b) => a + b, 0);
+    const request: ApplyRequest = { strategy: this.strategy, scope, keys, rates: resolved.rates, cost: total };
     try {
       const args = this.strategy.argsFor?.(identity, context);
-      batches = await this.backend.applyBatch({ strategy: this.strategy, scope, keys, rates: resolved.rates, costs: checked, ...(args ? { args } : {}) });
+      const batch = { strategy: this.strategy, scope, keys, rates: resolved.rates, costs: checked, ...(args ? { args } : {}) };
+      batches = await (this.guarded
+        ? callBackend(this.backend, request, this.hooks, () => this.backend.applyBatch(batch))
+        : this.backend.applyBatch(batch));
     } catch (caught) {
       error = caught;
-      const total = checked.reduce((a, b) => a + b, 0);
-      const request: ApplyRequest = { strategy: this.strategy, scope, keys, rates: resolved.rates, cost: total };
       const fallback = toDecisions(await this.handleError(caught, request, identity, context), resolved.rates, this.minWaitMs);
       batches = checked.map(() => fallback);
     }
@@ -180,10 +245,10 @@ export class Throttle<Ctx = unknown> {
    */
   async acquire(key: string | Exempted, options?: AcquireOptions<Ctx>): Promise<Acquired> {
     const strategy = this.strategy;
-    if (!isLeaseStrategy(strategy)) return acquiredWithoutLease(await this.hit(key, options));
+    if (!isLeaseStrategy(strategy) || key === EXEMPTED) return acquiredWithoutLease(await this.hit(key, options));
     const leaseId = newLeaseId();
     const context = options?.context;
-    const decision = await this.run(key, options, false, strategy.acquireArgs(leaseId, context));
+    const decision = await this.run(key, options, false, strategy.acquireArgs(leaseId, context, this.checkKey(key)));
     if (!decision.allowed || decision.exempt === true || decision.cost === 0 || decision.limit === Infinity) {
       return acquiredWithoutLease(decision);
     }
@@ -192,7 +257,7 @@ export class Throttle<Ctx = unknown> {
     const giveBack = async (): Promise<void> => {
       const resolved = this.staticRates ?? (await this.dynamicRates(identity, context));
       const scope = scopeKey(this.uidPart, identity);
-      request = { strategy, scope, keys: resolved.suffixes.map((s) => scope + s), rates: resolved.rates, cost: 0, args: strategy.releaseArgs(leaseId, context) };
+      request = { strategy, scope, keys: resolved.suffixes.map((s) => scope + s), rates: resolved.rates, cost: 0, args: strategy.releaseArgs(leaseId, context, identity) };
       await this.backend.apply(request);
     };
     const onFailure = async (error: unknown): Promise<void> => {
@@ -232,7 +297,7 @@ export class Throttle<Ctx = unknown> {
     let decisions: readonly StepDecision[];
     let error: unknown;
     try {
-      decisions = await this.backend.apply(request);
+      decisions = await (this.guarded ? callBackend(this.backend, request, this.hooks, () => this.backend.apply(request)) : this.backend.apply(request));
     } catch (caught) {
       error = caught;
       decisions = toDecisions(await this.handleError(caught, request, identity, context), resolved.rates, this.minWaitMs);
@@ -255,6 +320,27 @@ export class Throttle<Ctx = unknown> {
     return decision;
   }
 
+  private report(decision: Decision, started: number): void {
+    const outcome = outcomeOf(decision);
+    this.notify({ uid: this.uid, key: decision.key, outcome, decision, error: decision.error, durationMs: performance.now() - started });
+  }
+
+  private reportRejection(key: unknown, error: unknown, started: number): void {
+    const name = typeof key === 'string' ? key : key === EXEMPTED ? 'EXEMPTED' : String(key);
+    this.notify({ uid: this.uid, key: name, outcome: 'error', decision: undefined, error, durationMs: performance.now() - started });
+  }
+
+  private notify(event: Parameters<DecisionListener>[0]): void {
+    try {
+      this.onDecision!(event);
+    } catch (error) {
+      if (!this.listenerWarned) {
+        this.listenerWarned = true;
+        process.emitWarning(`Throttle "${this.uid}": onDecision threw (${(error as Error)?.message ?? String(error)}); later throws are dropped silently`);
+      }
+    }
+  }
+
   private async handleError(error: unknown, request: ApplyRequest, key: string, context: unknown): Promise<OnErrorResult> {
     const policy = this.onErrorOption ?? this.backend.onError ?? DEFAULT_ON_ERROR;
     const wrapped = error instanceof TraffikError ? error : new BackendError(`Backend failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
@@ -263,7 +349,7 @@ export class Throttle<Ctx = unknown> {
     if (policy === 'throttle') return this.minWaitMs || DEFAULT_ERROR_WAIT_MS;
     const info: ErrorInfo = {
       uid: this.uid, key, cost: request.cost, rates: request.rates, backend: this.backend,
-      strategy: this.strategy, request, context,
+      strategy: this.strategy, request, context, minWaitMs: this.minWaitMs,
     };
     return policy(wrapped, info);
   }

@@ -35,6 +35,21 @@ export interface BatchRequest extends Omit<ApplyRequest, 'cost' | 'dryRun'> {
   readonly costs: readonly number[];
 }
 
+/** What `Backend.read` is asked for: the keys of one scope, and the strategy that parses their states. */
+export interface ReadRequest {
+  readonly strategy: AnyStrategy;
+  readonly scope: string;
+  readonly keys: readonly string[];
+}
+
+/** What `Backend.read` returns. */
+export interface ReadResult {
+  /** The backend's clock in whole ms when the states were read. */
+  readonly now: number;
+  /** One parsed state per key; `undefined` for a key with no live state. */
+  readonly states: readonly unknown[];
+}
+
 /**
  * Where limit state lives. A backend runs each request's steps atomically:
  * no other hit on the same keys, from any process, interleaves with it. It
@@ -46,6 +61,12 @@ export interface Backend {
   readonly namespace: string;
   /** The backend-wide error policy, used by throttles that set none of their own. */
   readonly onError?: OnError | undefined;
+  /**
+   * Optional: the most ms one call may take. A backend that sets it bounds
+   * its own calls; a throttle also rejects a call still pending a little
+   * after it (`BackendTimeoutError`), so a stuck store never hangs a hit.
+   */
+  readonly timeoutMs?: number | undefined;
   /**
    * Runs one hit. Resolves with one decision per rate (see `runSteps` for
    * the all-or-nothing rule). Rejects with `BackendError` /
@@ -59,6 +80,12 @@ export interface Backend {
    * by the GraphQL directive to charge a whole list in one round trip.
    */
   applyBatch(request: BatchRequest): Promise<StepDecision[][]>;
+  /**
+   * Optional: reads the stored states of `keys` without changing them (for
+   * `Throttle.stats`): `states[i]` is key i's parsed state, `undefined` when
+   * absent or expired; `now` is the backend's clock in whole ms.
+   */
+  read?(request: ReadRequest): Promise<ReadResult>;
   /** Forgets the state of `keys` (all rates of one scope). */
   reset(scope: string, keys: readonly string[]): Promise<void>;
   /** Releases timers and connections this backend created. Idempotent. */

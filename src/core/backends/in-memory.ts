@@ -4,7 +4,7 @@ import { BackendConnectionError, BackendError } from '../errors.js';
 import type { OnError } from '../on-error.js';
 import { checkOptionNames, checkWholeNumber } from '../options.js';
 import { runSteps } from './run-steps.js';
-import type { ApplyRequest, Backend, BatchRequest } from './backend.js';
+import type { ApplyRequest, Backend, BatchRequest, ReadRequest, ReadResult } from './backend.js';
 import { ConfigurationError, describeValue } from '../errors.js';
 
 /** Options of `InMemoryBackend`. */
@@ -131,6 +131,20 @@ export class InMemoryBackend implements Backend {
       }
     }
     return decisions;
+  }
+
+  /** The live states of `request.keys` (for `Throttle.stats`); reads without refreshing recency. */
+  read(request: ReadRequest): Promise<ReadResult> {
+    try {
+      const now = this.checkedNow();
+      const states = request.keys.map((key) => {
+        const entry = this.entries.get(key);
+        return entry !== undefined && entry.expiresAt > now ? entry.state : undefined;
+      });
+      return Promise.resolve({ now, states });
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   reset(_scope: string, keys: readonly string[]): Promise<void> {
