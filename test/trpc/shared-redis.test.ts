@@ -1,0 +1,50 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
+import type { SharedRouter } from './fixtures/shared-redis-server.js';
+
+const script = fileURLToPath(new URL('./fixtures/shared-redis-server.ts', import.meta.url));
+const namespace = `trpc-shared-${process.pid}-${Date.now()}`;
+const children: ChildProcess[] = [];
+
+/** Starts one server process and resolves with its URL once it listens. */
+function startProcess(): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, inject('redisUrl'), namespace], { stdio: ['pipe', 'pipe', 'inherit'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /PORT (\d+)/.exec(output);
+      if (match) resolve(`http://127.0.0.1:${match[1]}`);
+    });
+    child.once('exit', (code) => reject(new Error(`server process exited with ${code} before listening`)));
+  });
+}
+
+let urls: string[] = [];
+beforeAll(async () => { urls = await Promise.all([startProcess(), startProcess()]); }, 30_000);
+afterAll(async () => {
+  await Promise.all(children.map((child) => new Promise((resolve) => { child.once('exit', resolve); child.stdin!.end(); })));
+});
+
+describe('two server processes sharing one RedisBackend', () => {
+  it('enforce one limit together', async () => {
+    const clients = urls.map((url) => createTRPCClient<SharedRouter>({ links: [httpLink({ url })] }));
+    const outcomes: { server: number; ok: boolean; pid?: number }[] = [];
+    for (let i = 0; i < 10; i++) {
+      const server = i % 2;
+      try {
+        outcomes.push({ server, ok: true, pid: await clients[server]!.hit.query() });
+      } catch (error) {
+        expect(error).toBeInstanceOf(TRPCClientError);
+        expect((error as TRPCClientError<SharedRouter>).data).toMatchObject({ code: 'TOO_MANY_REQUESTS', httpStatus: 429 });
+        outcomes.push({ server, ok: false });
+      }
+    }
+    // Five allowed in all, alternating between the two processes; then both refuse.
+    expect(outcomes.map((o) => o.ok)).toEqual([true, true, true, true, true, false, false, false, false, false]);
+    expect(new Set(outcomes.filter((o) => o.ok).map((o) => o.pid)).size).toBe(2);
+  });
+});
