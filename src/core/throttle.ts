@@ -220,8 +220,8 @@ export class Throttle<Ctx = unknown> {
         ? callBackend(this.backend, request, this.hooks, () => this.backend.applyBatch(batch))
         : this.backend.applyBatch(batch));
     } catch (caught) {
-      error = caught;
-      const fallback = toDecisions(await this.handleError(caught, request, identity, context), resolved.rates, this.minWaitMs);
+      error = asTraffikError(caught);
+      const fallback = toDecisions(await this.handleError(error, request, identity, context), resolved.rates, this.minWaitMs);
       batches = checked.map(() => fallback);
     }
     return batches.map((decisions, j) => this.decide(decisions, resolved.rates, checked[j]!, identity, error));
@@ -299,8 +299,8 @@ export class Throttle<Ctx = unknown> {
     try {
       decisions = await (this.guarded ? callBackend(this.backend, request, this.hooks, () => this.backend.apply(request)) : this.backend.apply(request));
     } catch (caught) {
-      error = caught;
-      decisions = toDecisions(await this.handleError(caught, request, identity, context), resolved.rates, this.minWaitMs);
+      error = asTraffikError(caught);
+      decisions = toDecisions(await this.handleError(error, request, identity, context), resolved.rates, this.minWaitMs);
     }
     return this.decide(decisions, resolved.rates, cost, identity, error);
   }
@@ -416,4 +416,9 @@ function toDecisions(result: OnErrorResult, rates: readonly Rate[], minWaitMs: n
     return [result as StepDecision];
   }
   throw new ConfigurationError(`onError returned ${describeValue(result)}; expected a wait in ms or a decision`);
+}
+
+/** A backend failure as `onError` and `decision.error` see it: Traffik's errors as they are, anything else wrapped in `BackendError` (cause = the original). */
+function asTraffikError(error: unknown): unknown {
+  return error instanceof TraffikError ? error : new BackendError(`Backend failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
 }
