@@ -96,7 +96,7 @@ describe("the user's own hooks", () => {
     cleanups.push(() => client.dispose());
     await run(client, '{ hello }').finished;
     const limited = await run(client, '{ hello }').finished;
-    expect(limited.errors?.[0]?.message).toMatch(/^formatted: Too many subscriptions/);
+    expect(limited.errors?.[0]?.message).toMatch(/^formatted: Too many operations started/);
     expect(limited.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
   });
 });

@@ -61,7 +61,7 @@ describe('Subscribe messages per caller', () => {
     const clock = new ManualClock();
     const server = await serve({ schema: tickSchema(() => new TickSource(clock, { count: 1 })) }, {
       backend: new InMemoryBackend({ clock: clock.now }),
-      identify: (ctx) => (ctx.connectionParams?.user === 'admin' ? EXEMPTED : 'everyone'),
+      identify: (ctx: { connectionParams?: Readonly<Record<string, unknown>> }) => (ctx.connectionParams?.user === 'admin' ? EXEMPTED : 'everyone'),
       subscribe: { rate: '2/minute' },
     });
     const first = client(server.url);
@@ -98,6 +98,21 @@ describe('Subscribe messages per caller', () => {
     await until(() => fourth.outcome.data.length > 0, 'a subscription in the freed slot');
     expect(fourth.outcome.errors).toBeUndefined();
     expect(c.closes()).toBe(0);
+  });
+
+  it('admits exactly the cap from a burst of Subscribes that arrive together', async () => {
+    const clock = new ManualClock();
+    const server = await serve({ schema: tickSchema(() => new TickSource(clock, { everyMs: 0 })) }, {
+      identify: () => 'burst', subscribe: { maxConcurrent: 3 },
+    });
+    const c = client(server.url);
+    const ops = Array.from({ length: 6 }, () => run(c, 'subscription { ticks }'));
+    await until(() => ops.filter((op) => op.outcome.errors !== undefined).length === 3, 'three refusals');
+    await until(() => ops.filter((op) => op.outcome.data.length > 0).length === 3, 'three running subscriptions');
+    for (const op of ops.filter((o) => o.outcome.errors !== undefined)) {
+      expect(op.outcome.errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED', reason: 'concurrency' });
+      expect(op.outcome.data).toEqual([]);
+    }
   });
 
   it('the default identify limits by remote address', async () => {

@@ -16,6 +16,8 @@ interface ConnectionState {
   readonly serial: number;
   /** Operation ids whose caller was `EXEMPTED`, until their operation starts or fails. */
   readonly exempt: Set<string>;
+  /** Operation ids admitted under `maxConcurrent`, until they complete or fail. */
+  readonly running: Set<string>;
 }
 
 let nextSerial = 0;
@@ -87,7 +89,7 @@ export function rateLimitSubscriptions<P extends ConnectionInitMessage['payload'
   const connectionOf = (ctx: Context<P, E>): ConnectionState => {
     let state = connections.get(ctx);
     if (state === undefined) {
-      state = { serial: ++nextSerial, exempt: new Set() };
+      state = { serial: ++nextSerial, exempt: new Set(), running: new Set() };
       connections.set(ctx, state);
     }
     return state;
@@ -101,20 +103,25 @@ export function rateLimitSubscriptions<P extends ConnectionInitMessage['payload'
       return undefined;
     }
     checkKey(key);
-    // graphql-ws has already recorded this operation in ctx.subscriptions.
-    if (maxConcurrent !== undefined && Object.keys(ctx.subscriptions).length > maxConcurrent) {
-      return [concurrencyLimitedError(maxConcurrent)];
+    // Checked and taken in one synchronous step, so a burst of Subscribes cannot overshoot.
+    const running = maxConcurrent === undefined ? undefined : connectionOf(ctx).running;
+    if (running !== undefined) {
+      if (running.size >= maxConcurrent!) return [concurrencyLimitedError(maxConcurrent!)];
+      running.add(id);
     }
     if (subscribeThrottle === undefined) return undefined;
-    const cost = typeof subscribeCost === 'function' ? await subscribeCost(ctx, id, payload) : subscribeCost;
-    let decision;
+    let errors: GraphQLError[] | undefined;
     try {
-      decision = await subscribeThrottle.hit(key, { cost });
+      const cost = typeof subscribeCost === 'function' ? await subscribeCost(ctx, id, payload) : subscribeCost;
+      const decision = await subscribeThrottle.hit(key, { cost });
+      if (!decision.allowed) errors = [subscribeRateLimitedError(decision)];
     } catch (error) {
+      running?.delete(id);
       if (error instanceof ConfigurationError) throw error;
       return [limiterFailedError(error)];
     }
-    return decision.allowed ? undefined : [subscribeRateLimitedError(decision)];
+    if (errors !== undefined) running?.delete(id);
+    return errors;
   };
 
   return {
@@ -148,8 +155,14 @@ export function rateLimitSubscriptions<P extends ConnectionInitMessage['payload'
       });
     },
     onError: (ctx, id, payload, errors) => {
-      connections.get(ctx)?.exempt.delete(id);
+      const state = connections.get(ctx);
+      state?.exempt.delete(id);
+      state?.running.delete(id);
       return serverOptions.onError?.(ctx, id, payload, errors);
+    },
+    onComplete: (ctx, id, payload) => {
+      connections.get(ctx)?.running.delete(id);
+      return serverOptions.onComplete?.(ctx, id, payload);
     },
     onClose: async (ctx, code, reason) => {
       connections.delete(ctx);

@@ -10,7 +10,7 @@ export const RATE_LIMITED = 'RATE_LIMITED';
  * retryAfterMs, limit, remaining }`. The socket stays open.
  */
 export function subscribeRateLimitedError(decision: Decision): GraphQLError {
-  return new GraphQLError(`Too many subscriptions: retry after ${decision.retryAfterMs} ms`, {
+  return new GraphQLError(`Too many operations started: retry after ${decision.retryAfterMs} ms`, {
     extensions: {
       code: RATE_LIMITED,
       retryAfterMs: decision.retryAfterMs,
@@ -27,7 +27,7 @@ export function subscribeRateLimitedError(decision: Decision): GraphQLError {
  * once one of its operations completes.
  */
 export function concurrencyLimitedError(maxConcurrent: number): GraphQLError {
-  return new GraphQLError(`Too many concurrent subscriptions on this connection (at most ${maxConcurrent})`, {
+  return new GraphQLError(`Too many operations in flight on this connection (at most ${maxConcurrent})`, {
     extensions: { code: RATE_LIMITED, reason: 'concurrency', maxConcurrent },
   });
 }

@@ -34,7 +34,12 @@ export interface SubscribeLimit<P extends ConnectionInitMessage['payload'] = Con
   rate?: Rates;
   /** Units each Subscribe costs: a whole number (default 1) or a function of the message. */
   cost?: number | SubscribeCost<P, E>;
-  /** At most this many operations in flight on one connection (counted from graphql-ws's own `ctx.subscriptions`). */
+  /**
+   * At most this many operations in flight on one connection: an operation
+   * counts from its admitted Subscribe until graphql-ws reports it complete
+   * (`onComplete`) or failed (`onError`). A Subscribe over the cap gets
+   * `RATE_LIMITED` with `reason: 'concurrency'` and costs nothing.
+   */
   maxConcurrent?: number;
   /** The strategy for `rate`. Default: the top-level `strategy`. */
   strategy?: AnyStrategy;

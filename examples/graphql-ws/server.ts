@@ -1,0 +1,96 @@
+/**
+ * A graphql-ws server with Traffik limits, on the in-process backend.
+ *
+ *   npx tsx examples/graphql-ws/server.ts          # listens on ws://127.0.0.1:4000/graphql
+ *   npx tsx examples/graphql-ws/client.ts ws://127.0.0.1:4000/graphql
+ *
+ * Limits: each client address may start 5 operations per 10 seconds and run
+ * at most 3 at once on a connection; each subscription sends at most 2 events
+ * per second (evenly spaced), and when its source is faster only the newest event is kept
+ * ('latest'), so a client always ends up with the current time.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { useServer, type Extra } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { GCRAStrategy, InMemoryBackend, SlidingWindowLogStrategy } from '../../src/index.js';
+import { rateLimitSubscriptions } from '../../src/graphql/ws/index.js';
+
+const typeDefs = /* GraphQL */ `
+  type Query {
+    hello: String!
+  }
+  type Subscription {
+    "The server's time, produced 20 times a second."
+    clock: String!
+  }
+`;
+
+/** Emits the time every 50 ms until the subscription ends (then the interval is cleared). */
+async function* clockSource(): AsyncGenerator<{ clock: string }> {
+  let wake: (() => void) | undefined;
+  const timer = setInterval(() => wake?.(), 50);
+  try {
+    for (;;) {
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      yield { clock: new Date().toISOString() };
+    }
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+const schema = makeExecutableSchema({
+  typeDefs,
+  resolvers: {
+    Query: { hello: () => 'world' },
+    Subscription: { clock: { subscribe: clockSource } },
+  },
+});
+
+/** Starts the example server on `port` (0: any free port); resolves with its URL and a `close`. */
+export async function startExampleServer(port = 4000): Promise<{ url: string; close: () => Promise<void> }> {
+  const http = createServer();
+  const wss = new WebSocketServer({ server: http, path: '/graphql' });
+  const served = useServer(
+    // The type arguments give hooks (and identify) the ws adapter's ctx.extra.
+    rateLimitSubscriptions<Record<string, unknown>, Extra>(
+      {
+        schema,
+        onConnect: (ctx) => {
+          console.log(`[server] connected: ${ctx.extra.request.socket.remoteAddress ?? '?'}`);
+        },
+        onClose: () => {
+          console.log('[server] connection closed');
+        },
+      },
+      {
+        backend: new InMemoryBackend({ namespace: 'example' }),
+        // Default identify: the socket's remote address.
+        // A sliding log counts exactly the last 10 seconds (no window boundary to reset at).
+        subscribe: { rate: '5/10s', maxConcurrent: 3, strategy: new SlidingWindowLogStrategy() },
+        // GCRA spaces the events evenly (one per 500 ms) instead of two at each second's start.
+        messages: { rate: '2/second', onExceed: 'latest', strategy: new GCRAStrategy() },
+      },
+    ),
+    wss,
+  );
+  await new Promise<void>((resolve) => http.listen(port, '127.0.0.1', resolve));
+  const { port: actual } = http.address() as AddressInfo;
+  return {
+    url: `ws://127.0.0.1:${actual}/graphql`,
+    close: async () => {
+      await served.dispose();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { url } = await startExampleServer(Number(process.env.PORT ?? 4000));
+  console.log(`[server] graphql-ws on ${url}`);
+}
