@@ -36,10 +36,10 @@ const LEASE_ID = /^[A-Za-z0-9_-]{1,64}$/;
  * that scale a base strategy forward it.
  */
 export interface LeaseStrategy {
-  /** The step args that acquire a slot under `leaseId`. */
-  acquireArgs(leaseId: string, context: unknown): StepArgs;
-  /** The step args that give back the slot held under `leaseId`. */
-  releaseArgs(leaseId: string, context: unknown): StepArgs;
+  /** The step args that acquire a slot under `leaseId`, for the hit's `context` and identity `key`. */
+  acquireArgs(leaseId: string, context?: unknown, key?: string): StepArgs;
+  /** The step args that give back the slot held under `leaseId` (same `context` and `key` as the acquire). */
+  releaseArgs(leaseId: string, context?: unknown, key?: string): StepArgs;
 }
 
 /** True when `strategy` hands out slots that `Throttle.acquire` must release. */

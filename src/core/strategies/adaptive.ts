@@ -1,0 +1,177 @@
+import { ConfigurationError, describeValue } from '../errors.js';
+import { checkOptionNames } from '../options.js';
+import type { Rate } from '../rate.js';
+import { ceilDiv, floorDiv } from './integer-math.js';
+import { toPerMille } from './per-mille.js';
+import { parseIntegers, type StepArgs, type StepOutcome, type Strategy } from './strategy.js';
+
+/** Adaptive state: `n` units admitted in window `w` under the effective limit `eff`. */
+export interface AdaptiveState {
+  readonly w: number;
+  readonly n: number;
+  readonly eff: number;
+}
+
+/** Options of `AdaptiveStrategy`. Fractions are kept in thousandths (at most 3 decimals). */
+export interface AdaptiveOptions {
+  /** Usage of the window (n / effective limit) above which the limit shrinks. In (0, 1], default 0.8. Ignored with `signal`. */
+  loadThreshold?: number;
+  /** The limit is multiplied by this when overloaded. In (0, 1), default 0.6. */
+  reductionFactor?: number;
+  /** Share of L recovered per window while not overloaded. In (0, 1], default 0.1 (at least 1 unit). */
+  recoveryRate?: number;
+  /** The limit never goes below this share of L (at least 1 unit). In (0, 1], default 0.3. */
+  minLimitRatio?: number;
+  /**
+   * A load signal of your own instead of the window's usage (for example the
+   * event-loop delay in ms), read once per hit; the hit's value decides when
+   * it is the first hit of a new window. Must return a finite number (it is
+   * floored); throwing rejects the hit. Needs `signalThreshold`.
+   */
+  signal?: (key: string, context: unknown) => number;
+  /** The limit shrinks while `signal` is above this (same units as the signal). */
+  signalThreshold?: number;
+}
+
+/**
+ * Adaptive limit: a fixed window (epoch-aligned, `w = floor(now / P)`) whose
+ * limit `eff` shrinks multiplicatively while the load is high and recovers
+ * additively while it is not (AIMD). With `minL = max(1, floor(L * min /
+ * 1000))`, `inc = max(1, floor(L * recovery / 1000))` (all factors in
+ * thousandths):
+ * - A fresh key has `eff = L`. At the first hit of a later window (`k >= 1`
+ *   windows after the stored one) the limit is adjusted once for the window
+ *   that ended, then recovers for the `k - 1` idle ones:
+ *   overloaded ? `eff = max(minL, floor(eff * reduction / 1000))`
+ *   : `eff = min(L, eff + inc)`; then `eff = min(L, eff + (k - 1) * inc)`.
+ *   Overloaded means `n * 1000 > threshold * eff` (the ended window's usage,
+ *   default), or `signal > signalThreshold` (the hit's own signal value).
+ * - allowed iff `n + c <= eff`; then `n += c`.
+ * - `limit` = the current `eff`; `remaining = eff - n`.
+ * - denied: with `next` = the limit the next window will have if nothing else
+ *   arrives (a user signal is assumed below its threshold), `retryAfterMs`
+ *   = time to the next window if `c <= next`, else plus
+ *   `ceil((c - next) / inc)` more windows; Infinity when `c > L`.
+ * - `resetAfterMs`: until `eff` is back to L with an empty window (0 when it
+ *   already is), computed the same way, except that a user signal is assumed
+ *   above its threshold at the next window (so a state kept until then and a
+ *   fresh key decide alike, whatever the signal); the state is kept that long.
+ * A denied hit changes nothing (its adjustment is recomputed next time).
+ */
+export class AdaptiveStrategy implements Strategy<AdaptiveState> {
+  readonly name: string;
+  /** Thresholds and factors in thousandths. */
+  readonly thresholdPerMille: number;
+  readonly reductionPerMille: number;
+  readonly recoveryPerMille: number;
+  readonly minLimitPerMille: number;
+  /** The user signal's threshold (floored), when a signal is given. */
+  readonly signalThreshold: number | undefined;
+  private readonly signal: ((key: string, context: unknown) => number) | undefined;
+
+  constructor(options: AdaptiveOptions = {}) {
+    const owner = 'AdaptiveStrategy';
+    checkOptionNames(owner, options, ['loadThreshold', 'reductionFactor', 'recoveryRate', 'minLimitRatio', 'signal', 'signalThreshold']);
+    this.thresholdPerMille = toPerMille(owner, 'loadThreshold', options.loadThreshold ?? 0.8, 0.001, 1);
+    this.reductionPerMille = toPerMille(owner, 'reductionFactor', options.reductionFactor ?? 0.6, 0.001, 0.999);
+    this.recoveryPerMille = toPerMille(owner, 'recoveryRate', options.recoveryRate ?? 0.1, 0.001, 1);
+    this.minLimitPerMille = toPerMille(owner, 'minLimitRatio', options.minLimitRatio ?? 0.3, 0.001, 1);
+    const { signal, signalThreshold } = options;
+    if (signal !== undefined && typeof signal !== 'function') {
+      throw new ConfigurationError(`${owner}: signal must be a function returning a number, got ${describeValue(signal)}`);
+    }
+    if ((signal === undefined) !== (signalThreshold === undefined)) {
+      throw new ConfigurationError(`${owner}: signal and signalThreshold go together, got ${signal === undefined ? 'only signalThreshold' : 'only signal'}`);
+    }
+    if (signalThreshold !== undefined && (typeof signalThreshold !== 'number' || !Number.isFinite(signalThreshold))) {
+      throw new ConfigurationError(`${owner}: signalThreshold must be a finite number, got ${describeValue(signalThreshold)}`);
+    }
+    this.signal = signal;
+    this.signalThreshold = signalThreshold === undefined ? undefined : Math.floor(signalThreshold);
+    const mode = signal === undefined ? `u${this.thresholdPerMille}` : `s${this.signalThreshold}`;
+    this.name = `adaptive:${mode}:${this.reductionPerMille}:${this.recoveryPerMille}:${this.minLimitPerMille}`;
+  }
+
+  /** `[floor(signal)]` with a user signal; no args otherwise. */
+  argsFor(key: string, context: unknown): StepArgs {
+    if (this.signal === undefined) return [];
+    const value = this.signal(key, context);
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new ConfigurationError(`AdaptiveStrategy: signal must return a finite number, got ${describeValue(value)}`);
+    }
+    return [Math.floor(value)];
+  }
+
+  step(state: AdaptiveState | undefined, now: number, cost: number, rate: Rate, args?: StepArgs): StepOutcome<AdaptiveState> {
+    const L = rate.limit;
+    const P = rate.periodMs;
+    const minL = Math.max(1, floorDiv(L * this.minLimitPerMille, 1000));
+    const inc = Math.max(1, floorDiv(L * this.recoveryPerMille, 1000));
+    const w = floorDiv(now, P);
+    let n = 0;
+    let eff = L;
+    if (state !== undefined && state.w >= w) {
+      n = state.n;
+      eff = state.eff;
+    } else if (state !== undefined) {
+      const signal = this.signalValue(args);
+      eff = Math.min(L, this.adjust(state.n, state.eff, L, minL, inc, signal) + (w - state.w - 1) * inc);
+    }
+    const windowEnd = (w + 1) * P - now;
+    // The next window's limit if nothing else arrives (a user signal assumed calm).
+    const nextAfter = (count: number): number => this.adjust(count, eff, L, minL, inc, this.signal === undefined ? undefined : -Infinity);
+    const waitFor = (units: number, next: number): number => (units <= next ? windowEnd : windowEnd + ceilDiv(units - next, inc) * P);
+    // Until the key is as good as fresh: with a user signal the next window may shrink (assume it does), so
+    // that a state kept that long and a fresh key decide alike whatever the signal.
+    const worstNext = (count: number): number => (this.signal === undefined ? nextAfter(count) : this.adjust(0, eff, L, minL, inc, Infinity));
+    const resetAfter = (count: number): number => (count === 0 && eff === L ? 0 : waitFor(L, worstNext(count)));
+    if (n + cost <= eff) {
+      const after = n + cost;
+      const resetAfterMs = resetAfter(after);
+      return {
+        decision: { allowed: true, limit: eff, remaining: eff - after, retryAfterMs: 0, resetAfterMs, delayMs: 0 },
+        state: { w, n: after, eff },
+        ttlMs: Math.max(1, resetAfterMs),
+      };
+    }
+    const resetAfterMs = resetAfter(n);
+    return {
+      decision: {
+        allowed: false, limit: eff, remaining: eff - n,
+        retryAfterMs: cost > L ? Infinity : waitFor(cost, nextAfter(n)),
+        resetAfterMs, delayMs: 0,
+      },
+      state: { w, n, eff },
+      ttlMs: Math.max(1, resetAfterMs),
+    };
+  }
+
+  /** The limit after a window that admitted `n` under `eff`. */
+  private adjust(n: number, eff: number, L: number, minL: number, inc: number, signal: number | undefined): number {
+    const overloaded = signal === undefined ? n * 1000 > this.thresholdPerMille * eff : signal > this.signalThreshold!;
+    return overloaded ? Math.max(minL, floorDiv(eff * this.reductionPerMille, 1000)) : Math.min(L, eff + inc);
+  }
+
+  private signalValue(args: StepArgs | undefined): number | undefined {
+    if (this.signal === undefined) return undefined;
+    const value = Number(args?.[0]);
+    if (!Number.isFinite(value)) throw new TypeError(`AdaptiveStrategy: step args hold signal ${describeValue(args?.[0])}, not a number`);
+    return value;
+  }
+
+  validateRate(rate: Rate): void {
+    if (!rate.unlimited && rate.limit * 1000 > 2 ** 53) {
+      throw new ConfigurationError(`AdaptiveStrategy: limit ${rate.limit} is too large for exact arithmetic in thousandths (at most 2^53 / 1000)`);
+    }
+  }
+
+  serialize(state: AdaptiveState): string {
+    return `${state.w},${state.n},${state.eff}`;
+  }
+
+  parse(text: string): AdaptiveState {
+    const [w, n, eff] = parseIntegers(this.name, text, 3) as [number, number, number];
+    if (n < 0 || eff < 1) throw new TypeError(`${this.name}: stored state ${JSON.stringify(text)} is out of range`);
+    return { w, n, eff };
+  }
+}

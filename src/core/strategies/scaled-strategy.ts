@@ -1,0 +1,107 @@
+import { ConfigurationError, describeValue } from '../errors.js';
+import type { Rate } from '../rate.js';
+import { isLeaseStrategy, type LeaseStrategy } from './concurrency-limit.js';
+import { FixedWindowStrategy } from './fixed-window.js';
+import { ceilDiv } from './integer-math.js';
+import { scaleRate } from './per-mille.js';
+import type { AnyStrategy, StepArgs, StepOutcome, Strategy } from './strategy.js';
+
+const NO_ARGS: StepArgs = [];
+
+/**
+ * Base of the wrappers that scale any strategy's limit (`TieredStrategy`,
+ * `TimeOfDayStrategy`): each hit runs the base strategy's own step with the
+ * rate `max(1, floor(L * f / 1000))` per the same period, where `f` (in
+ * thousandths) is chosen per hit. State, storage and serialization are the
+ * base's, shared by every factor (a caller whose tier changes keeps their
+ * count). Only the rate's limit is scaled: fixed sizes in units given to the
+ * base (a `burstSize`) stay as they are. The base's per-hit args follow the
+ * wrapper's own `ownArgs` leading ones; a lease strategy (concurrency limit)
+ * stays one, so `Throttle.acquire` works through the wrapper.
+ *
+ * The stored state is kept `ceil(ttl * L_f / L_min)` ms (`L_f` the scaled
+ * limit of this hit, `L_min` that of the smallest factor the wrapper may
+ * use), so that no state a slower factor still needs is dropped early: a
+ * bucket filled at a fast rate drains slower once the factor drops.
+ */
+export abstract class ScaledStrategy implements Strategy<unknown> {
+  abstract readonly name: string;
+  /** The wrapped strategy. */
+  readonly base: AnyStrategy;
+  /** Set when the base is a lease strategy: acquire args for `Throttle.acquire`. */
+  readonly acquireArgs?: LeaseStrategy['acquireArgs'];
+  /** Set when the base is a lease strategy: release args for `Throttle.acquire`. */
+  readonly releaseArgs?: LeaseStrategy['releaseArgs'];
+  private slowest: number | undefined;
+  /** How many leading step args are the wrapper's own. */
+  protected abstract readonly ownArgs: number;
+
+  constructor(owner: string, base: AnyStrategy | undefined) {
+    const strategy = base ?? new FixedWindowStrategy();
+    if (strategy === null || typeof strategy !== 'object' || typeof strategy.step !== 'function' || typeof strategy.name !== 'string') {
+      throw new ConfigurationError(`${owner}: base must implement the Strategy interface, got ${describeValue(base)}`);
+    }
+    this.base = strategy;
+    if (isLeaseStrategy(strategy)) {
+      this.acquireArgs = (leaseId, context, key = '') => [...this.argsOwn(key, context), ...strategy.acquireArgs(leaseId, context, key)];
+      this.releaseArgs = (leaseId, context, key = '') => [...this.argsOwn(key, context), ...strategy.releaseArgs(leaseId, context, key)];
+    }
+  }
+
+  /** The wrapper's own leading args for a hit (`ownArgs` of them). */
+  protected abstract argsOwn(key: string, context: unknown): StepArgs;
+  /** The scale factor in thousandths for this hit. */
+  protected abstract factorAt(now: number, own: StepArgs): number;
+  /** Every factor this wrapper may use (to validate rates). */
+  protected abstract factors(): readonly number[];
+
+  argsFor(key: string, context: unknown): StepArgs {
+    const baseArgs = this.base.argsFor?.(key, context) ?? NO_ARGS;
+    const own = this.argsOwn(key, context);
+    return own.length === 0 ? baseArgs : [...own, ...baseArgs];
+  }
+
+  step(state: unknown, now: number, cost: number, rate: Rate, args: StepArgs = NO_ARGS): StepOutcome<unknown> {
+    const own = this.ownArgs === 0 ? NO_ARGS : args.slice(0, this.ownArgs);
+    const rest = this.ownArgs === 0 ? args : args.slice(this.ownArgs);
+    const scaled = scaleRate(rate, this.factorAt(now, own));
+    let outcome = this.base.step(state, now, cost, scaled, rest);
+    const { decision } = outcome;
+    if (decision.remaining < 0 || (cost === 0 && !decision.allowed)) {
+      // A state from a larger factor may hold more than this one's limit: report 0 left, and keep
+      // cost 0 always allowed (it changes nothing).
+      const allowed = decision.allowed || cost === 0;
+      outcome = { ...outcome, decision: { ...decision, allowed, remaining: Math.max(0, decision.remaining), retryAfterMs: allowed ? 0 : decision.retryAfterMs } };
+    }
+    const slowest = scaleRate(rate, this.slowestFactor()).limit;
+    if (scaled.limit === slowest) return outcome;
+    // Keep the state as long as the slowest limit would need to make it fresh again.
+    return { ...outcome, ttlMs: ceilDiv(outcome.ttlMs * scaled.limit, slowest) };
+  }
+
+  /** The smallest factor this wrapper may use. */
+  private slowestFactor(): number {
+    this.slowest ??= Math.min(...this.factors());
+    return this.slowest;
+  }
+
+  validateRate(rate: Rate): void {
+    for (const factor of this.factors()) {
+      let scaled: Rate;
+      try {
+        scaled = scaleRate(rate, factor);
+      } catch (error) {
+        throw new ConfigurationError(`${this.name}: rate ${rate.limit}/${rate.periodMs}ms scaled by ${factor / 1000}: ${(error as Error).message}`);
+      }
+      this.base.validateRate?.(scaled);
+    }
+  }
+
+  serialize(state: unknown): string {
+    return this.base.serialize(state);
+  }
+
+  parse(text: string): unknown {
+    return this.base.parse(text);
+  }
+}
