@@ -139,7 +139,7 @@ export class MemcachedBackend implements Backend {
       });
       this.ownsClient = true;
     }
-    this.connection = new CasConnection(this.client, memjs.Utils, this.timeoutMs);
+    this.connection = new CasConnection(this.client, this.timeoutMs);
   }
 
   /** The backend's current time in whole ms. */

@@ -2,9 +2,10 @@
  * Compare-and-swap on memjs's own connections. memjs 1.3 has no `gets`/`cas`
  * call, but the binary protocol carries an item's CAS value in every
  * response header and accepts one in a SET request: this file builds those
- * requests with memjs's `Utils.makeRequestBuffer` and sends them on the
- * `Server` memjs picks for the key (memjs's own key distribution), with its
- * sequence numbers, so our requests share the client's sockets.
+ * requests (the layout of memjs's `Utils.makeRequestBuffer`, in one
+ * allocation) and sends them on the `Server` memjs picks for the key
+ * (memjs's own key distribution), with its sequence numbers, so our requests
+ * share the client's sockets and reply parsing.
  *
  * memjs's `perform` (retries, failover, console logging) is bypassed: a
  * request is sent once, and every outcome (reply, socket error, timeout)
@@ -49,9 +50,37 @@ export interface Reply {
 
 /** The parts of memjs's `Client` this file uses (public in its typings). */
 type MemjsClient = Pick<Client, 'server' | 'incrSeq' | 'seq'>;
-/** memjs's `Utils` helpers. */
-interface MemjsUtils {
-  makeRequestBuffer(opcode: number, key: string | Buffer, extras: string | Buffer, value: string | Buffer, opaque: number): Buffer;
+
+const HEADER_BYTES = 24;
+const REQUEST_MAGIC = 0x80;
+
+/**
+ * One binary-protocol request in one buffer (memjs's `makeRequestBuffer`
+ * lays out the same bytes, with four allocations instead of one): the
+ * 24-byte header (magic, opcode, key length, extras length, body length,
+ * opaque, CAS), then extras, key and value.
+ */
+export function encodeRequest(opcode: number, key: string, extras: Buffer | undefined, value: string, opaque: number, cas?: CasToken): Buffer {
+  const keyBytes = Buffer.byteLength(key);
+  const extrasBytes = extras === undefined ? 0 : extras.length;
+  const valueBytes = Buffer.byteLength(value);
+  const body = extrasBytes + keyBytes + valueBytes;
+  const request = Buffer.allocUnsafe(HEADER_BYTES + body);
+  request.writeUInt8(REQUEST_MAGIC, 0);
+  request.writeUInt8(opcode, 1);
+  request.writeUInt16BE(keyBytes, 2);
+  request.writeUInt8(extrasBytes, 4);
+  request.writeUInt8(0, 5); // data type
+  request.writeUInt16BE(0, 6); // vbucket
+  request.writeUInt32BE(body, 8);
+  request.writeUInt32BE(opaque, 12);
+  if (cas === undefined) request.fill(0, 16, 24);
+  else cas.copy(request, 16, 0, 8);
+  let at = HEADER_BYTES;
+  if (extras !== undefined) at += extras.copy(request, at);
+  at += request.write(key, at, 'utf8');
+  request.write(value, at, 'utf8');
+  return request;
 }
 
 /**
@@ -62,7 +91,6 @@ interface MemjsUtils {
 export class CasConnection {
   constructor(
     private readonly client: MemjsClient,
-    private readonly utils: MemjsUtils,
     private readonly timeoutMs: number,
   ) {}
 
@@ -73,7 +101,7 @@ export class CasConnection {
 
   /** GET with the item's CAS. Status OK or NOT_FOUND; anything else rejects. */
   async read(key: string): Promise<Reply> {
-    const reply = await this.send(key, OP_GET, '', '');
+    const reply = await this.send(key, OP_GET, undefined, '');
     if (reply.status !== STATUS_OK && reply.status !== STATUS_NOT_FOUND) throw statusError('GET', key, reply.status);
     return reply;
   }
@@ -95,12 +123,12 @@ export class CasConnection {
 
   /** DELETE; a missing key is fine. */
   async remove(key: string): Promise<void> {
-    const reply = await this.send(key, OP_DELETE, '', '');
+    const reply = await this.send(key, OP_DELETE, undefined, '');
     if (reply.status !== STATUS_OK && reply.status !== STATUS_NOT_FOUND) throw statusError('DELETE', key, reply.status);
   }
 
   /** Sends one request to `key`'s server; settles once: reply, socket error or timeout. */
-  private send(key: string, opcode: number, extras: string | Buffer, value: string, cas?: CasToken): Promise<Reply> {
+  private send(key: string, opcode: number, extras: Buffer | undefined, value: string, cas?: CasToken): Promise<Reply> {
     return new Promise<Reply>((resolve, reject) => {
       const server = this.client.server(key);
       if (!server) {
@@ -110,14 +138,7 @@ export class CasConnection {
       this.client.incrSeq();
       // memjs wraps its counter to a signed 32-bit value; the header field is unsigned.
       const seq = this.client.seq >>> 0;
-      let request: Buffer;
-      try {
-        request = this.utils.makeRequestBuffer(opcode, key, extras, value, seq);
-      } catch (error) {
-        reject(new BackendError(`Memcached: could not build a request for ${JSON.stringify(key)}`, { cause: error }));
-        return;
-      }
-      if (cas !== undefined) cas.copy(request, 16);
+      const request = encodeRequest(opcode, key, extras, value, seq, cas);
       let settled = false;
       const timer = setTimeout(() => {
         if (settled) return;
