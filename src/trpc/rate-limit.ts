@@ -4,6 +4,7 @@ import { ConfigurationError, RateLimitExceededError, describeValue } from '../co
 import { EXEMPTED, type Exempted } from '../core/exempted.js';
 import { checkOptionNames } from '../core/options.js';
 import { Rate } from '../core/rate.js';
+import { isLeaseStrategy } from '../core/strategies/concurrency-limit.js';
 import { Throttle, type Rates } from '../core/throttle.js';
 import { addressFromContext, compileTrustProxy } from './client-address.js';
 import { limitEvents, type OnExceed } from './limited-events.js';
@@ -29,6 +30,8 @@ type CostOption = number | ((info: AnyInfo) => number | Promise<number>) | undef
 /** Everything one limited procedure needs: its throttle(s), built once and cached. */
 interface Plan {
   throttle: Throttle<AnyInfo>;
+  /** True when the strategy holds slots (a concurrency limit) that must be released. */
+  holdsSlots: boolean;
   /** The throttle's rate when it has exactly one fixed rate (for the `w` of RateLimit-Policy). */
   rate: Rate | undefined;
   cost: CostOption;
@@ -117,6 +120,7 @@ export function rateLimit<
   if (opts.rate !== undefined) {
     fixedPlan = {
       throttle: makeThrottle(uid, opts.rate as Rates),
+      holdsSlots: isLeaseStrategy(opts.strategy),
       rate: singleRate(opts.rate),
       cost: opts.cost as CostOption,
       messages: makeMessagePlan(uid, opts.messages as MessageLimitOptions | undefined, 'rateLimit'),
@@ -146,6 +150,7 @@ export function rateLimit<
       const throttleUid = spec.uid ?? `${uid}:${path}`;
       plan = {
         throttle: makeThrottle(throttleUid, spec.rate, spec.strategy ?? opts.strategy),
+        holdsSlots: isLeaseStrategy(spec.strategy ?? opts.strategy),
         rate: singleRate(spec.rate),
         cost: (spec.cost ?? opts.cost) as CostOption,
         messages: makeMessagePlan(throttleUid, spec.messages, owner),
@@ -172,8 +177,12 @@ export function rateLimit<
     const info: AnyInfo = { ctx, path, type, input, meta };
 
     let key: string | Exempted | undefined;
-    if (identify !== undefined) key = await identify(info);
-    else key = addressFromContext(ctx, trusted);
+    if (identify !== undefined) {
+      const identified = identify(info);
+      key = identified instanceof Promise ? await identified : identified;
+    } else {
+      key = addressFromContext(ctx, trusted);
+    }
     if (key === undefined) {
       const cause = new ConfigurationError(
         'rateLimit: no client address: put the request in the context as ctx.req (the adapters pass it to createContext), '
@@ -184,25 +193,41 @@ export function rateLimit<
     if (key === EXEMPTED) return next();
 
     const cost = plan.cost === undefined ? 1 : typeof plan.cost === 'number' ? plan.cost : await plan.cost(info);
-    // acquire == hit, plus a slot to give back when the strategy is a concurrency limit.
-    const { decision, release } = await plan.throttle.acquire(key, { cost, context: info });
-    const target = headersMode === 'none' ? undefined : findTarget(ctx);
-    if (!decision.allowed) {
+    // A concurrency limit holds a slot to give back; every other strategy only counts.
+    let release: (() => Promise<void>) | undefined;
+    let decision: Decision;
+    if (plan.holdsSlots) {
+      const acquired = await plan.throttle.acquire(key, { cost, context: info });
+      decision = acquired.decision;
+      release = acquired.release;
+    } else {
+      decision = await plan.throttle.hit(key, { cost, context: info });
+    }
+    if (!decision.allowed || headersMode === 'always') {
+      const target = headersMode === 'none' ? undefined : findTarget(ctx);
       if (target !== undefined) writeRateLimitHeaders(target, decision, plan.rate);
+    }
+    if (!decision.allowed) {
       const text = typeof message === 'function' ? message(decision) : message;
       const cause = new RateLimitExceededError(decision, text);
       throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message, cause });
     }
-    if (target !== undefined && headersMode === 'always') writeRateLimitHeaders(target, decision, plan.rate);
-    const releaseOnAbort = (): void => void release();
-    signal?.addEventListener('abort', releaseOnAbort, { once: true });
-    const done = (): void => {
-      signal?.removeEventListener('abort', releaseOnAbort);
-      void release();
-    };
+    if (decision.delayMs > 0) await waitFor(decision.delayMs, signal);
+    const messagePlan = type === 'subscription' ? plan.messages : undefined;
+    if (release === undefined && messagePlan === undefined) return next(); // the fast path: nothing to do afterwards
+
+    let done: () => void = () => undefined;
+    if (release !== undefined) {
+      const giveBack = release;
+      const releaseOnAbort = (): void => void giveBack();
+      signal?.addEventListener('abort', releaseOnAbort, { once: true });
+      done = () => {
+        signal?.removeEventListener('abort', releaseOnAbort);
+        void giveBack();
+      };
+    }
     let result: Awaited<ReturnType<typeof next>>;
     try {
-      if (decision.delayMs > 0) await waitFor(decision.delayMs, signal);
       result = await next();
     } catch (error) {
       done();
@@ -214,8 +239,7 @@ export function rateLimit<
     }
     // A subscription (or a streamed result) holds its slot until its events end.
     let events: AsyncIterable<unknown> = result.data;
-    const messagePlan = plan.messages;
-    if (messagePlan !== undefined && type === 'subscription') {
+    if (messagePlan !== undefined) {
       const eventKey = `${key}#${processTag}.${++subscriptionCount}`;
       const { throttle, cost: eventCost, onExceed } = messagePlan;
       const check = async (event: unknown): Promise<Decision> => {
@@ -224,7 +248,7 @@ export function rateLimit<
       };
       events = limitEvents(events, check, onExceed, signal);
     }
-    return { ...result, data: releasingAtEnd(events, done) };
+    return { ...result, data: release === undefined ? events : releasingAtEnd(events, done) };
   };
   return middleware as unknown as TRPCMiddlewareFunction<TCtx, TMeta, TOverrides, object, TInput>;
 }
