@@ -12,3 +12,16 @@ export { LeakyBucketWithQueueStrategy, type LeakyBucketWithQueueOptions } from '
 export { GCRAStrategy, type GCRAOptions } from './gcra.js';
 export type { LuaStep } from './lua-step.js';
 export { LUA_PRELUDE } from './integer-math.lua.js';
+export {
+  ConcurrencyLimitStrategy, isLeaseStrategy,
+  type ConcurrencyLimitOptions, type ConcurrencyLimitState, type Lease, type LeaseOperation, type LeaseStrategy,
+} from './concurrency-limit.js';
+export { PriorityStrategy, type PriorityOptions } from './priority.js';
+export { AdaptiveStrategy, type AdaptiveOptions, type AdaptiveState } from './adaptive.js';
+export { ScaledStrategy } from './scaled-strategy.js';
+export { TieredStrategy, type TieredOptions } from './tiered.js';
+export { TimeOfDayStrategy, type TimeOfDayOptions, type TimeOfDayPeriod } from './time-of-day.js';
+export { QuotaWithRolloverStrategy, type QuotaWithRolloverOptions, type QuotaWithRolloverState } from './quota-with-rollover.js';
+export {
+  CostBasedTokenBucketStrategy, type CostBasedTokenBucketOptions, type CostBasedTokenBucketState,
+} from './cost-based-token-bucket.js';
