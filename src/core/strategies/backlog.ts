@@ -2,7 +2,8 @@ import type { Rate } from '../rate.js';
 import { ceilDiv, floorDiv } from './integer-math.js';
 import { BACKLOG_LUA } from './backlog.lua.js';
 import type { LuaStep } from './lua-step.js';
-import { parseIntegers, type StepOutcome, type Strategy } from './strategy.js';
+import { parseIntegers, type StateDescription, type StepOutcome, type Strategy } from './strategy.js';
+import { describeLeakyBucket } from './describe-state.js';
 
 /**
  * The bucket family's state (SEMANTICS.md "one scaled backlog"): backlog `y`
@@ -85,6 +86,11 @@ export abstract class BacklogStrategy implements Strategy<BacklogState> {
       state: { y: y0, last },
       ttlMs: Math.max(1, resetAfterMs),
     };
+  }
+
+  /** The bucket's level (subclasses describe tokens or a queue instead). */
+  describe(state: BacklogState | undefined, now: number, rate: Rate): StateDescription {
+    return describeLeakyBucket(state, now, rate, this.capacity(rate));
   }
 
   serialize(state: BacklogState): string {

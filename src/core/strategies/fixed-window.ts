@@ -4,6 +4,8 @@ import { floorDiv } from './integer-math.js';
 import { FIXED_WINDOW_LUA } from './fixed-window.lua.js';
 import type { LuaStep } from './lua-step.js';
 import { parseIntegers, type StepOutcome, type Strategy } from './strategy.js';
+import { describeFixedWindow } from './describe-state.js';
+import type { StateDescription } from './strategy.js';
 
 /** Fixed-window state: `n` units admitted in window `w` (= floor(now / P)). */
 export interface FixedWindowState {
@@ -49,6 +51,11 @@ export class FixedWindowStrategy implements Strategy<FixedWindowState> {
       state: { w, n },
       ttlMs: windowEnd,
     };
+  }
+
+  /** The window's count, what is left, and when the window ends. */
+  describe(state: FixedWindowState | undefined, now: number, rate: Rate): StateDescription {
+    return describeFixedWindow(state, now, rate);
   }
 
   serialize(state: FixedWindowState): string {

@@ -5,6 +5,8 @@ import { ceilDiv, floorDiv } from './integer-math.js';
 import { GCRA_LUA } from './backlog.lua.js';
 import type { LuaStep } from './lua-step.js';
 import type { StepOutcome, Strategy } from './strategy.js';
+import { describeGcra } from './describe-state.js';
+import type { StateDescription } from './strategy.js';
 
 /** Options of `GCRAStrategy`. */
 export interface GCRAOptions {
@@ -56,6 +58,11 @@ export class GCRAStrategy implements Strategy<BacklogState> {
       state: { y: y0, last },
       ttlMs: Math.max(1, resetAfterMs),
     };
+  }
+
+  /** The theoretical arrival time and when the next hit is allowed. */
+  describe(state: BacklogState | undefined, now: number, rate: Rate): StateDescription {
+    return describeGcra(state, now, rate, this.burstToleranceMs);
   }
 
   serialize(state: BacklogState): string {

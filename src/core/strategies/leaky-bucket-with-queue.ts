@@ -1,7 +1,9 @@
 import { checkOptionNames, checkWholeNumber } from '../options.js';
 import type { Rate } from '../rate.js';
-import { BacklogStrategy } from './backlog.js';
+import { BacklogStrategy, type BacklogState } from './backlog.js';
 import { checkScaledCapacity } from './token-bucket.js';
+import { describeQueue } from './describe-state.js';
+import type { StateDescription } from './strategy.js';
 
 /** Options of `LeakyBucketWithQueueStrategy`. */
 export interface LeakyBucketWithQueueOptions {
@@ -33,6 +35,10 @@ export class LeakyBucketWithQueueStrategy extends BacklogStrategy {
   }
   protected reportedLimit(rate: Rate): number {
     return this.queueSize ?? rate.limit;
+  }
+  /** Units waiting in the queue, and how long a hit now would wait. */
+  override describe(state: BacklogState | undefined, now: number, rate: Rate): StateDescription {
+    return describeQueue(state, now, rate, this.capacity(rate));
   }
   validateRate(rate: Rate): void {
     checkScaledCapacity('LeakyBucketWithQueueStrategy', this.capacity(rate), rate);

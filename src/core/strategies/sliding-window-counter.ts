@@ -4,6 +4,8 @@ import { ceilDiv, floorDiv } from './integer-math.js';
 import type { LuaStep } from './lua-step.js';
 import { SLIDING_WINDOW_COUNTER_LUA } from './sliding-window-counter.lua.js';
 import { parseIntegers, type StepOutcome, type Strategy } from './strategy.js';
+import { describeSlidingWindowCounter } from './describe-state.js';
+import type { StateDescription } from './strategy.js';
 
 /** Sliding-window-counter state: units admitted in window `w` (`cur`) and in `w - 1` (`prev`). */
 export interface SlidingWindowCounterState {
@@ -75,6 +77,11 @@ export class SlidingWindowCounterStrategy implements Strategy<SlidingWindowCount
     if (cur > 0) return (w + 2) * P - now;
     if (prev > 0) return (w + 1) * P - now;
     return 0;
+  }
+
+  /** The previous and current window's counts and the weighted estimate. */
+  describe(state: SlidingWindowCounterState | undefined, now: number, rate: Rate): StateDescription {
+    return describeSlidingWindowCounter(state, now, rate);
   }
 
   serialize(state: SlidingWindowCounterState): string {

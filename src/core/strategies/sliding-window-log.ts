@@ -3,6 +3,8 @@ import type { Rate } from '../rate.js';
 import type { LuaStep } from './lua-step.js';
 import { SLIDING_WINDOW_LOG_LUA } from './sliding-window-log.lua.js';
 import { parseIntegers, type StepOutcome, type Strategy } from './strategy.js';
+import { describeSlidingWindowLog } from './describe-state.js';
+import type { StateDescription } from './strategy.js';
 
 /**
  * Sliding-window-log state: admitted hits as parallel arrays of times and
@@ -79,6 +81,11 @@ export class SlidingWindowLogStrategy implements Strategy<SlidingWindowLogState>
       state: { times, costs },
       ttlMs: Math.max(1, resetAfterMs),
     };
+  }
+
+  /** The units in the window, the log's size, and when its oldest entry leaves. */
+  describe(state: SlidingWindowLogState | undefined, now: number, rate: Rate): StateDescription {
+    return describeSlidingWindowLog(state, now, rate);
   }
 
   serialize(state: SlidingWindowLogState): string {

@@ -1,7 +1,9 @@
 import { checkOptionNames, checkWholeNumber } from '../options.js';
 import type { Rate } from '../rate.js';
-import { BacklogStrategy } from './backlog.js';
+import { BacklogStrategy, type BacklogState } from './backlog.js';
 import { checkScaledCapacity } from './token-bucket.js';
+import { describeTokenBucket } from './describe-state.js';
+import type { StateDescription } from './strategy.js';
 
 /** Options of `TokenBucketWithDebtStrategy`. */
 export interface TokenBucketWithDebtOptions {
@@ -37,6 +39,10 @@ export class TokenBucketWithDebtStrategy extends BacklogStrategy {
   }
   protected reportedLimit(rate: Rate): number {
     return this.burstSize ?? rate.limit;
+  }
+  /** Tokens left (negative while in debt), and when the bucket is full again. */
+  override describe(state: BacklogState | undefined, now: number, rate: Rate): StateDescription {
+    return describeTokenBucket(state, now, rate, this.burstSize ?? rate.limit, this.maxDebt);
   }
   validateRate(rate: Rate): void {
     checkScaledCapacity('TokenBucketWithDebtStrategy', this.capacity(rate), rate);

@@ -1,7 +1,9 @@
 import { ConfigurationError } from '../errors.js';
 import { checkOptionNames, checkWholeNumber } from '../options.js';
 import type { Rate } from '../rate.js';
-import { BacklogStrategy } from './backlog.js';
+import { BacklogStrategy, type BacklogState } from './backlog.js';
+import { describeTokenBucket } from './describe-state.js';
+import type { StateDescription } from './strategy.js';
 
 /** Options of `TokenBucketStrategy`. */
 export interface TokenBucketOptions {
@@ -31,6 +33,10 @@ export class TokenBucketStrategy extends BacklogStrategy {
   }
   protected reportedLimit(rate: Rate): number {
     return this.burstSize ?? rate.limit;
+  }
+  /** Tokens left of the burst, and when the bucket is full again. */
+  override describe(state: BacklogState | undefined, now: number, rate: Rate): StateDescription {
+    return describeTokenBucket(state, now, rate, this.capacity(rate), 0);
   }
   validateRate(rate: Rate): void {
     checkScaledCapacity('TokenBucketStrategy', this.capacity(rate), rate);
