@@ -80,8 +80,19 @@ function periodLabel(rate: Rate): string {
   return rate.periodMs % 1000 === 0 ? `${rate.periodMs / 1000}s` : `${rate.periodMs}ms`;
 }
 
+const quoted = new Map<string, string>();
+
 /** Writes a structured-field String: printable ASCII, `"` and `\` escaped, anything else replaced by `?`. */
 function quote(text: string): string {
+  const known = quoted.get(text);
+  if (known !== undefined) return known;
+  const value = quoteUncached(text);
+  if (quoted.size >= 1000) quoted.clear();
+  quoted.set(text, value);
+  return value;
+}
+
+function quoteUncached(text: string): string {
   let out = '"';
   for (const ch of text) {
     const code = ch.charCodeAt(0);
