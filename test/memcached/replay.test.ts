@@ -1,12 +1,13 @@
 /**
  * The same random traces through the in-process backend and Memcached, with
  * the same injected clock: every decision must be identical, for every
- * built-in strategy, one and several rates, dry runs and batches.
+ * built-in strategy (the eight, and the later ones with per-hit args and
+ * forced stores), one and several rates, dry runs and batches.
  */
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { InMemoryBackend, Rate, type AnyStrategy, type Backend, type StepDecision } from '../../src/index.js';
 import { MemcachedBackend } from '../../src/memcached.js';
-import { ConcurrencyLimitStrategy } from '../../src/core/strategies/concurrency-limit.js';
+import { newStrategies } from '../strategies-extra/strategies.js';
 import { generateTrace, manualClock, seededRandom, type TraceEvent } from '../support/traces.js';
 import { builtInStrategies, requestFor } from './support.js';
 
@@ -59,21 +60,28 @@ describe('Memcached replays the in-process decisions exactly', () => {
     }
   }
 
-  it('a concurrency limit with acquires and releases (a strategy with per-hit args and forced stores)', async () => {
-    const strategy = new ConcurrencyLimitStrategy({ leaseMs: 700 });
-    const rates = [Rate.parse('3/second')];
-    const clock = manualClock(1_700_000_000_000);
-    const reference = new InMemoryBackend({ clock: clock.now });
-    const memcached = new MemcachedBackend({ servers, namespace: `replay-lease-${process.pid}`, clock: clock.now });
-    opened.push(memcached);
-    const random = seededRandom(99);
-    const int = (max: number) => Math.floor(random() * (max + 1));
-    for (let i = 0; i < 800; i++) {
-      clock.advance(random() < 0.4 ? 0 : int(120));
-      const id = `l${int(5)}`;
-      const args = random() < 0.6 ? ['acquire', id] : ['release', id];
-      const request = requestFor('lease', 'k', strategy, rates, args[0] === 'acquire' ? int(2) : 0, { args, dryRun: random() < 0.1 });
-      expect(await memcached.apply(request)).toEqual(await reference.apply(request));
-    }
-  });
+  for (const { label, strategy, rate, args } of newStrategies()) {
+    it(`${label} (per-hit args, forced stores)`, async () => {
+      const base = Rate.parse(rate);
+      // The case's rate, then the same with a second, longer rate beside it.
+      for (const rates of [[base], [base, new Rate({ limit: base.limit * 3, milliseconds: base.periodMs * 4 })]]) {
+        const seed = label.length * 31 + rates.length;
+        const clock = manualClock(1_700_000_000_000 + seed * 7919);
+        const reference = new InMemoryBackend({ clock: clock.now });
+        const memcached = new MemcachedBackend({ servers, namespace: `replay-new-${seed}-${process.pid}`, clock: clock.now });
+        opened.push(memcached);
+        const random = seededRandom(seed);
+        const trace = generateTrace({ seed, length: 500, maxCost: base.limit + 1, maxAdvanceMs: base.periodMs, keys: 2 });
+        for (const [index, step] of trace.entries()) {
+          clock.advance(step.advanceMs);
+          const hitArgs = args(Math.floor(random() * 1000));
+          const request = requestFor(`new-${label}`, step.key, strategy, rates, step.cost, { args: hitArgs, dryRun: step.kind === 'peek' });
+          const [expected, actual] = step.kind === 'batch'
+            ? [await reference.applyBatch({ ...request, costs: step.costs }), await memcached.applyBatch({ ...request, costs: step.costs })]
+            : [await reference.apply(request), await memcached.apply(request)];
+          if (JSON.stringify(actual) !== JSON.stringify(expected)) expect({ index, step, hitArgs, actual }).toEqual({ index, step, hitArgs, actual: expected });
+        }
+      }
+    });
+  }
 });
