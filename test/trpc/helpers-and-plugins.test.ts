@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { initTRPC, TRPCError } from '@trpc/server';
+import { InMemoryBackend, LeakyBucketWithQueueStrategy, Throttle } from '../../src/index.js';
+import { rateLimit } from '../../src/trpc/index.js';
+import { limitEvents } from '../../src/trpc/limited-events.js';
+import { manualClock } from './servers.js';
+
+describe('.concat() plugins', () => {
+  it('a procedure built on rateLimit in a library can be concatenated into an app procedure', async () => {
+    const backend = new InMemoryBackend({ namespace: 'plugin' });
+    // The library side knows only the context it needs.
+    const plugin = initTRPC.context<{ userId: string }>().create().procedure
+      .use(rateLimit({ uid: 'plugin', rate: '1/minute', backend, identify: ({ ctx }) => ctx.userId }));
+    // The app side has a richer context and concatenates it.
+    const t = initTRPC.context<{ userId: string; locale: string }>().create();
+    const router = t.router({ q: t.procedure.concat(plugin).query(({ ctx }) => ctx.locale) });
+    const caller = t.createCallerFactory(router)({ userId: 'u1', locale: 'fr' });
+    expect(await caller.q()).toBe('fr');
+    expect((await caller.q().catch((e: unknown) => e) as TRPCError).code).toBe('TOO_MANY_REQUESTS');
+    await backend.close();
+  });
+});
+
+describe('queue strategy', () => {
+  it('an allowed call waits its turn (delayMs) before the procedure runs', async () => {
+    const clock = manualClock();
+    const backend = new InMemoryBackend({ namespace: 'queue', clock: clock.now });
+    const t = initTRPC.create();
+    const started: number[] = [];
+    const router = t.router({
+      q: t.procedure.use(rateLimit({
+        rate: '1/150ms', strategy: new LeakyBucketWithQueueStrategy({ queueSize: 3 }), backend, identify: () => 'k',
+      })).query(() => { started.push(performance.now()); return 'ran'; }),
+    });
+    const caller = t.createCallerFactory(router)({});
+    const begin = performance.now();
+    await Promise.all([caller.q(), caller.q()]); // same instant: the second is queued 150 ms behind the first
+    expect(started).toHaveLength(2);
+    const [first, second] = [...started].sort((a, b) => a - b) as [number, number];
+    expect(first - begin).toBeLessThan(100);
+    expect(second - begin).toBeGreaterThanOrEqual(140);
+    await backend.close();
+  });
+});
+
+describe('limitEvents', () => {
+  const setup = () => {
+    const clock = manualClock();
+    const throttle = new Throttle({ uid: 'events', rate: '2/50ms', backend: new InMemoryBackend({ clock: clock.now }) });
+    return { clock, check: () => throttle.hit('k') };
+  };
+  async function* values(list: number[], closed: { count: number }): AsyncGenerator<number> {
+    try {
+      for (const v of list) yield v;
+    } finally {
+      closed.count++;
+    }
+  }
+  const drain = async (iterable: AsyncIterable<number>): Promise<number[]> => {
+    const out: number[] = [];
+    for await (const v of iterable) out.push(v);
+    return out;
+  };
+
+  it("'latest' delivers the last held-back event after the source ends, once the limit allows", async () => {
+    const { clock, check } = setup();
+    const closed = { count: 0 };
+    const done = drain(limitEvents(values([1, 2, 3, 4, 5], closed), check, 'latest', undefined));
+    setTimeout(() => clock.advance(50), 10); // the next window opens while 5 waits
+    expect(await done).toEqual([1, 2, 5]);
+    expect(closed.count).toBe(1);
+  });
+
+  it("'drop' skips, 'complete' stops and closes the source early", async () => {
+    const { check } = setup();
+    const closed = { count: 0 };
+    expect(await drain(limitEvents(values([1, 2, 3, 4], closed), check, 'drop', undefined))).toEqual([1, 2]);
+    const second = setup();
+    expect(await drain(limitEvents(values([1, 2, 3, 4], closed), second.check, 'complete', undefined))).toEqual([1, 2]);
+    expect(closed.count).toBe(2);
+  });
+
+  it('an abort ends the events and closes a source that is waiting at a yield', async () => {
+    const { check } = setup();
+    const closed = { count: 0 };
+    const abort = new AbortController();
+    const iterator = limitEvents(values([1, 2, 3], closed), check, 'drop', abort.signal)[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toBe(1);
+    abort.abort();
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(closed.count).toBe(1);
+  });
+});
