@@ -137,6 +137,28 @@ describe('expiry', () => {
   });
 });
 
+describe('stats', () => {
+  it('Throttle.stats reads the stored state of every rate (from memcached) without changing it', async () => {
+    let now = Date.UTC(2031, 0, 1, 10);
+    const namespace = `stats-${process.pid}`;
+    const writer = new Throttle({ uid: 'stats', rate: ['5/second', '20/minute'], backend: backend({ servers, namespace, clock: () => now }), onError: 'raise' });
+    // Another backend (another process's view) reads what the first one stored.
+    const reader = new Throttle({ uid: 'stats', rate: ['5/second', '20/minute'], backend: backend({ servers, namespace, clock: () => now }), onError: 'raise' });
+    await writer.hit('k', { cost: 3 });
+    const counts = async (key: string) => {
+      const stats = await reader.stats(key);
+      expect(stats.error).toBeUndefined();
+      return stats.rates.map((r) => r.state?.values.count);
+    };
+    expect(await counts('k')).toEqual([3, 3]);
+    expect(await counts('k')).toEqual([3, 3]);
+    now += 1000;
+    // The per-second state has expired and reads as fresh; the minute's is still there.
+    expect(await counts('k')).toEqual([0, 3]);
+    expect(await counts('nobody')).toEqual([0, 0]);
+  });
+});
+
 describe('clients and servers', () => {
   it('spreads items over several servers by memjs\'s key distribution, with exact counts on each', async () => {
     const [one, two] = await Promise.all([startMemcached(), startMemcached()]);

@@ -7,7 +7,7 @@ import type { OnError } from '../../on-error.js';
 import { checkOptionNames, checkWholeNumber } from '../../options.js';
 import type { Rate } from '../../rate.js';
 import type { AnyStrategy, StepArgs } from '../../strategies/strategy.js';
-import type { ApplyRequest, Backend, BatchRequest } from '../backend.js';
+import type { ApplyRequest, Backend, BatchRequest, ReadRequest, ReadResult } from '../backend.js';
 import { runSteps } from '../run-steps.js';
 import { CasConnection, type CasToken } from './cas.js';
 import { expiryField } from './expiry.js';
@@ -154,6 +154,21 @@ export class MemcachedBackend implements Backend {
   applyBatch(request: BatchRequest): Promise<StepDecision[][]> {
     if (request.costs.length === 0) return Promise.resolve([]);
     return this.enqueue(request, request.costs, false);
+  }
+
+  /**
+   * The live states of `request.keys` (for `Throttle.stats`), read from
+   * memcached without changing anything. Rejects with `BackendError` for a
+   * value that is not Traffik state.
+   */
+  async read(request: ReadRequest): Promise<ReadResult> {
+    if (this.closed) throw new BackendConnectionError('MemcachedBackend is closed');
+    const key = itemKey(this.namespace, request.keys);
+    const reply = await this.connection.read(key);
+    const now = this.now();
+    if (reply.status !== 0) return { now, states: request.keys.map(() => undefined) };
+    const stored = decodeItem(request.strategy, key, reply.value.toString('utf8'), request.keys.length);
+    return { now, states: stored.map((r) => (r.expiresAt > now ? r.state : undefined)) };
   }
 
   async reset(_scope: string, keys: readonly string[]): Promise<void> {
