@@ -1,0 +1,185 @@
+import { MapperKind, getDirective, mapSchema } from '@graphql-tools/utils';
+import { defaultFieldResolver, type GraphQLFieldConfig, type GraphQLSchema } from 'graphql';
+import { ConfigurationError, FixedWindowStrategy, type AnyStrategy, type Backend, type OnError, type Throttle } from '../core/index.js';
+import { describeValue } from '../core/errors.js';
+import { checkOptionNames } from '../core/options.js';
+import { buildFieldLimits, type FieldCostFunction, type LimitRegistry } from './field-limits.js';
+import { HitBatcher, type FlushScheduler } from './hit-batcher.js';
+import { limitedResolver, type Identify, type OnLimit } from './limited-resolver.js';
+import { builtInStrategies } from './strategy-registry.js';
+
+/** Options of `rateLimitDirective`. Checked when it is called (`ConfigurationError` naming the wrong value). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface RateLimitDirectiveOptions<Ctx = any> {
+  /** The directive's name in SDL and the key in fields' `extensions` (default `"rateLimit"`). */
+  name?: string;
+  /** Where limit state lives. Default: the shared in-process backend. */
+  backend?: Backend;
+  /**
+   * Who is calling (see `Identify`). Default: the remote address of
+   * `context.req` or `context.request` when there is one (Yoga and Apollo on
+   * Node's http), else one key shared by every caller.
+   */
+  identify?: Identify<Ctx>;
+  /** Cost functions a directive names with `costFn: "name"`. */
+  costs?: Record<string, FieldCostFunction<Ctx>>;
+  /** Strategies a directive names with `strategy: "name"`, beside the built-in names (these win). */
+  strategies?: Record<string, AnyStrategy>;
+  /** The strategy of directives that name none. Default: `new FixedWindowStrategy()`. */
+  strategy?: AnyStrategy;
+  /** Replaces the error of a limited field, or gives a fallback value (see `OnLimit`). */
+  onLimit?: OnLimit<Ctx>;
+  /** What to do when the backend fails (see `OnError`); default: the backend's, else `'throttle'`. */
+  onError?: OnError;
+  /**
+   * When a batch of ready hits is sent. Default: once every promise
+   * continuation already queued has run (`afterPendingMicrotasks`).
+   */
+  scheduleFlush?: FlushScheduler;
+}
+
+/** What `rateLimitDirective` returns. */
+export interface RateLimitDirective {
+  /** The directive's SDL: add it to the schema's type definitions. */
+  typeDefs: string;
+  /**
+   * Returns a copy of `schema` whose limited fields check their limits before
+   * resolving. Throws `ConfigurationError` naming the field coordinate for a
+   * bad rate, an unknown `costFn` or strategy, a limit on an interface field
+   * (which has no resolver to wrap), or a schema already transformed by this
+   * directive.
+   */
+  transformer: (schema: GraphQLSchema) => GraphQLSchema;
+}
+
+const OPTION_NAMES = ['name', 'backend', 'identify', 'costs', 'strategies', 'strategy', 'onLimit', 'onError', 'scheduleFlush'];
+const NAME_PATTERN = /^[_A-Za-z][_0-9A-Za-z]*$/;
+
+/** The SDL of the directive under `name`. */
+export function rateLimitDirectiveTypeDefs(name = 'rateLimit'): string {
+  return `directive @${name}(rate: String!, cost: Int, costFn: String, uid: String, identityArgs: [String!], strategy: String) repeatable on FIELD_DEFINITION | OBJECT`;
+}
+
+/**
+ * The identify used when none is given: the client's address from Node's
+ * request object in the context (`req` or `request`), else `"*"` (one budget
+ * shared by everyone).
+ */
+export function defaultIdentify(context: unknown): string {
+  if (context !== null && typeof context === 'object') {
+    const c = context as { req?: { socket?: { remoteAddress?: unknown } }; request?: { socket?: { remoteAddress?: unknown } } };
+    const address = c.req?.socket?.remoteAddress ?? c.request?.socket?.remoteAddress;
+    if (typeof address === 'string') return address;
+  }
+  return '*';
+}
+
+function settingsOf(node: { extensions?: unknown }, schema: GraphQLSchema, name: string): unknown[] {
+  const found: unknown[] = [...(getDirective(schema, node as never, name) ?? [])];
+  const extensions = node.extensions as Record<string, unknown> | null | undefined;
+  const codeFirst = extensions?.[name];
+  if (codeFirst !== undefined && codeFirst !== null) {
+    if (Array.isArray(codeFirst)) found.push(...codeFirst);
+    else found.push(codeFirst);
+  }
+  return found;
+}
+
+/**
+ * The `@rateLimit` directive: `typeDefs` to add to the schema and a
+ * `transformer` that wraps each limited field's resolver (or, on a
+ * subscription field, its `subscribe`: charged once per subscription).
+ *
+ * Every resolution is charged, aliases included, but the hits that become
+ * ready together (a list's items) go to the backend in one round trip per
+ * limit and caller, applied in order: a list of 1,000 with room for 600
+ * admits exactly the first 600. A limited field resolves to a `GraphQLError`
+ * with `extensions: { code: "RATE_LIMITED", retryAfterMs, limit, remaining,
+ * resetAfterMs }` at its path; the rest of the response still resolves.
+ *
+ * Settings come from `@rateLimit(...)` in SDL or, code-first, from a field's
+ * or object type's `extensions.rateLimit` (one settings object or a list).
+ * On an object type, they apply to each field with no limit of its own.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function rateLimitDirective<Ctx = any>(options: RateLimitDirectiveOptions<Ctx> = {}): RateLimitDirective {
+  checkOptionNames('rateLimitDirective', options, OPTION_NAMES);
+  const { name = 'rateLimit', backend, identify = defaultIdentify, costs = {}, strategies = {}, onLimit, onError, scheduleFlush } = options;
+  const where = 'rateLimitDirective';
+  if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
+    throw new ConfigurationError(`${where}: name must be a GraphQL name such as "rateLimit", got ${describeValue(name)}`);
+  }
+  if (backend !== undefined && (backend === null || typeof backend !== 'object' || typeof backend.applyBatch !== 'function')) {
+    throw new ConfigurationError(`${where}: backend must implement the Backend interface, got ${describeValue(backend)}`);
+  }
+  for (const [option, value] of [['identify', identify], ['onLimit', onLimit], ['scheduleFlush', scheduleFlush]] as const) {
+    if (value !== undefined && typeof value !== 'function') {
+      throw new ConfigurationError(`${where}: ${option} must be a function, got ${describeValue(value)}`);
+    }
+  }
+  if (costs === null || typeof costs !== 'object') throw new ConfigurationError(`${where}: costs must be an object of functions, got ${describeValue(costs)}`);
+  for (const [costName, fn] of Object.entries(costs)) {
+    if (typeof fn !== 'function') throw new ConfigurationError(`${where}: costs.${costName} must be a function, got ${describeValue(fn)}`);
+  }
+  if (strategies === null || typeof strategies !== 'object') {
+    throw new ConfigurationError(`${where}: strategies must be an object of strategies, got ${describeValue(strategies)}`);
+  }
+  for (const [strategyName, strategy] of Object.entries(strategies)) {
+    if (strategy === null || typeof strategy !== 'object' || typeof strategy.step !== 'function') {
+      throw new ConfigurationError(`${where}: strategies.${strategyName} must implement the Strategy interface, got ${describeValue(strategy)}`);
+    }
+  }
+  const defaultStrategy = options.strategy ?? new FixedWindowStrategy();
+  if (defaultStrategy === null || typeof defaultStrategy !== 'object' || typeof defaultStrategy.step !== 'function') {
+    throw new ConfigurationError(`${where}: strategy must implement the Strategy interface, got ${describeValue(defaultStrategy)}`);
+  }
+
+  const batcher = new HitBatcher(scheduleFlush);
+  const env = { batcher, identify: identify as Identify, onLimit: onLimit as OnLimit | undefined };
+  const throttles = new Map<string, Throttle<unknown>>();
+  const registry: LimitRegistry = {
+    directiveName: name, backend, onError, defaultStrategy,
+    strategies: { ...builtInStrategies(), ...strategies },
+    costs: costs as Record<string, FieldCostFunction>,
+    throttles,
+  };
+  /** Resolvers this directive made: seeing one again means the schema was transformed twice (double charging). */
+  const wrapped = new WeakSet<object>();
+
+  const transformer = (schema: GraphQLSchema): GraphQLSchema => {
+    const subscriptionType = schema.getSubscriptionType()?.name;
+    return mapSchema(schema, {
+      [MapperKind.INTERFACE_FIELD]: (fieldConfig, fieldName, typeName) => {
+        if (settingsOf(fieldConfig, schema, name).length > 0) {
+          throw new ConfigurationError(
+            `@${name} on ${typeName}.${fieldName}: an interface field has no resolver to limit; put the limit on the fields of the object types that implement ${typeName}`,
+          );
+        }
+        return fieldConfig;
+      },
+      [MapperKind.OBJECT_FIELD]: (fieldConfig, fieldName, typeName) => {
+        const coordinate = `${typeName}.${fieldName}`;
+        let settings = settingsOf(fieldConfig, schema, name);
+        if (settings.length === 0) {
+          const type = schema.getType(typeName);
+          if (type !== undefined && type !== null) settings = settingsOf(type, schema, name);
+        }
+        if (settings.length === 0) return fieldConfig;
+        const limits = buildFieldLimits(coordinate, settings, registry);
+        const isSubscription = typeName === subscriptionType;
+        const current = isSubscription ? fieldConfig.subscribe : fieldConfig.resolve;
+        if (current !== undefined && wrapped.has(current)) {
+          throw new ConfigurationError(`@${name} on ${coordinate}: this schema was already transformed by this directive (each resolution would be charged twice)`);
+        }
+        const limited = limitedResolver((current ?? defaultFieldResolver) as never, coordinate, limits, env);
+        wrapped.add(limited);
+        const config: GraphQLFieldConfig<unknown, unknown> = { ...fieldConfig };
+        if (isSubscription) config.subscribe = limited;
+        else config.resolve = limited;
+        return config;
+      },
+    });
+  };
+
+  return { typeDefs: rateLimitDirectiveTypeDefs(name), transformer };
+}
