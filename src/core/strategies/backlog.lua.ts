@@ -3,12 +3,12 @@ import type { LuaStep } from './lua-step.js';
 /** Lua twins of backlog.ts's `parseBacklog`, `drainBacklog` and `backlogTime`, shared by the bucket family. */
 const BACKLOG_HELPERS = `
 local function parse(text)
-  local v = parseIntegers(text, 2)
-  if v == nil or v[1] < 0 then return nil end
-  return { y = v[1], last = v[2] }
+  local y, last = parsePair(text)
+  if y == nil or y < 0 then return nil end
+  return { y = y, last = last }
 end
 local function serialize(s)
-  return int(s.y) .. ',' .. int(s.last)
+  return string.format('%d,%d', s.y, s.last)
 end
 local function drainBacklog(state, now, L)
   if state == nil then return 0 end

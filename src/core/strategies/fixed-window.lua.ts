@@ -4,12 +4,12 @@ import type { LuaStep } from './lua-step.js';
 export const FIXED_WINDOW_LUA: LuaStep = {
   source: `
 local function parse(text)
-  local v = parseIntegers(text, 2)
-  if v == nil then return nil end
-  return { w = v[1], n = v[2] }
+  local w, n = parsePair(text)
+  if w == nil then return nil end
+  return { w = w, n = n }
 end
 local function serialize(s)
-  return int(s.w) .. ',' .. int(s.n)
+  return string.format('%d,%d', s.w, s.n)
 end
 local function step(state, now, cost, L, P)
   local w = floorDiv(now, P)

@@ -3,7 +3,8 @@
  * integer-math.ts (`floorDiv`, `ceilDiv`, same steps in the same order, so
  * TypeScript and Lua agree bit for bit), `int` (formats an integer below 2^53
  * exactly; Lua's `tostring` would round to 14 digits), `parseIntegers` (the
- * twin of strategy.ts's `parseIntegers`) and `INF`.
+ * twin of strategy.ts's `parseIntegers`; `parsePair` / `parseTriple` are its
+ * fast forms for two or three integers, returning them or nil) and `INF`.
  */
 export const LUA_PRELUDE = `
 local INF = math.huge
@@ -19,6 +20,27 @@ local function ceilDiv(a, b)
 end
 local function int(x)
   return string.format('%d', x)
+end
+local function safeInteger(s)
+  if s == nil or #s > 17 then return nil end
+  local v = tonumber(s)
+  if v == nil or v > MAX_SAFE or v < -MAX_SAFE then return nil end
+  return v
+end
+local function parsePair(text)
+  local a, b = string.match(text, '^(%-?%d+),(%-?%d+)$')
+  a = safeInteger(a)
+  b = safeInteger(b)
+  if a == nil or b == nil then return nil end
+  return a, b
+end
+local function parseTriple(text)
+  local a, b, c = string.match(text, '^(%-?%d+),(%-?%d+),(%-?%d+)$')
+  a = safeInteger(a)
+  b = safeInteger(b)
+  c = safeInteger(c)
+  if a == nil or b == nil or c == nil then return nil end
+  return a, b, c
 end
 local function parseIntegers(text, count)
   if type(text) ~= 'string' or not string.match(text, '^%-?%d+[-,%d]*$') then return nil end

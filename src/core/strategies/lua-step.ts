@@ -22,7 +22,8 @@ import type { Rate } from '../rate.js';
  *
  * The prelude in scope: `floorDiv(a, b)`, `ceilDiv(a, b)`, `int(x)`,
  * `parseIntegers(text, count)` (nil unless `count` comma-separated safe
- * integers; `count` nil for any number), `INF`.
+ * integers; `count` nil for any number), `parsePair(text)` /
+ * `parseTriple(text)` (the integers, or nil), `INF`.
  */
 export interface LuaStep {
   /** The Lua source described above. Scripts are cached by this text: keep it constant. */

@@ -4,12 +4,12 @@ import type { LuaStep } from './lua-step.js';
 export const SLIDING_WINDOW_COUNTER_LUA: LuaStep = {
   source: `
 local function parse(text)
-  local v = parseIntegers(text, 3)
-  if v == nil then return nil end
-  return { w = v[1], prev = v[2], cur = v[3] }
+  local w, prev, cur = parseTriple(text)
+  if w == nil then return nil end
+  return { w = w, prev = prev, cur = cur }
 end
 local function serialize(s)
-  return int(s.w) .. ',' .. int(s.prev) .. ',' .. int(s.cur)
+  return string.format('%d,%d,%d', s.w, s.prev, s.cur)
 end
 local function resetAfter(w, P, now, prev, cur)
   if cur > 0 then return (w + 2) * P - now end

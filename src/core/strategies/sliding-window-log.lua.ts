@@ -4,22 +4,23 @@ import type { LuaStep } from './lua-step.js';
 export const SLIDING_WINDOW_LOG_LUA: LuaStep = {
   source: `
 local function parse(text)
-  if text == '' then return { times = {}, costs = {} } end
-  local v = parseIntegers(text, nil)
-  if v == nil or #v % 2 ~= 0 then return nil end
-  local times, costs = {}, {}
-  for i = 1, #v, 2 do
-    times[#times + 1] = v[i]
-    costs[#costs + 1] = v[i + 1]
+  local times, costs, n, consumed = {}, {}, 0, 0
+  if text == '' then return { times = times, costs = costs } end
+  for t, c in string.gmatch(text .. ',', '(%-?%d+),(%-?%d+),') do
+    local tv, cv = safeInteger(t), safeInteger(c)
+    if tv == nil or cv == nil then return nil end
+    n = n + 1
+    times[n] = tv
+    costs[n] = cv
+    consumed = consumed + #t + #c + 2
   end
+  -- Every character must belong to a "time,cost," pair: nothing skipped.
+  if consumed ~= #text + 1 then return nil end
   return { times = times, costs = costs }
 end
 local function serialize(s)
   local parts = {}
-  for i = 1, #s.times do
-    parts[#parts + 1] = int(s.times[i])
-    parts[#parts + 1] = int(s.costs[i])
-  end
+  for i = 1, #s.times do parts[i] = string.format('%d,%d', s.times[i], s.costs[i]) end
   return table.concat(parts, ',')
 end
 local function step(state, now, cost, L, P)

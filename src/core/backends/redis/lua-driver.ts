@@ -15,8 +15,9 @@
  * Script call: KEYS = one state key per rate (all in one hash-tag slot).
  * ARGV = now ('' = use server TIME), dry ('1'/'0'), ttlPadMs, H, cost_1..cost_H,
  *        NP, then per rate: L, P, param_1..param_NP, then NA, arg_1..arg_NA.
- * Reply = for each hit, for each rate: allowed (1/0), limit, remaining,
- *        retryAfterMs (-1 = Infinity), resetAfterMs, delayMs.
+ * Reply = one string of comma-separated integers (cheaper for Redis to send
+ *        than an array): for each hit, for each rate: allowed (1/0), limit,
+ *        remaining, retryAfterMs (-1 = Infinity), resetAfterMs, delayMs.
  */
 import { createHash } from 'node:crypto';
 import type { StepDecision } from '../../decision.js';
@@ -26,10 +27,11 @@ import type { LuaStep } from '../../strategies/lua-step.js';
 import type { StepArgs } from '../../strategies/strategy.js';
 
 const DRIVER = `
-if redis.replicate_commands then redis.replicate_commands() end
 local R = #KEYS
 local now = tonumber(ARGV[1])
 if now == nil then
+  -- Redis < 7 replicates scripts verbatim unless told to replicate effects (needed after TIME).
+  if redis.REDIS_VERSION_NUM == nil and redis.replicate_commands then redis.replicate_commands() end
   local t = redis.call('TIME')
   now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
@@ -91,19 +93,14 @@ for h = 1, H do
     local r = res[i]
     local retry = r[4]
     if retry == INF then retry = -1 end
-    out[n + 1] = r[1] and 1 or 0
-    out[n + 2] = r[2]
-    out[n + 3] = r[3]
-    out[n + 4] = retry
-    out[n + 5] = r[5]
-    out[n + 6] = r[6]
-    n = n + 6
+    n = n + 1
+    out[n] = string.format('%d,%d,%d,%d,%d,%d', r[1] and 1 or 0, r[2], r[3], retry, r[5], r[6])
   end
 end
 for i = 1, R do
   if dirty[i] then redis.call('SET', KEYS[i], strategy.serialize(states[i]), 'PX', ttls[i] + ttlPad) end
 end
-return out
+return table.concat(out, ',')
 `;
 
 /** A script ready to run: its source and the SHA-1 Redis knows it by. */
@@ -155,7 +152,8 @@ export function driverArgs(
 
 /** Decodes the driver's reply into `result[hit][rate]` decisions. Throws `TypeError` for a reply of the wrong shape. */
 export function decodeReply(reply: unknown, hits: number, rates: number): StepDecision[][] {
-  if (!Array.isArray(reply) || reply.length !== hits * rates * 6) {
+  const fields = typeof reply === 'string' ? reply.split(',') : [];
+  if (fields.length !== hits * rates * 6) {
     throw new TypeError(`unexpected script reply ${JSON.stringify(reply)?.slice(0, 120)}`);
   }
   const result: StepDecision[][] = [];
@@ -163,14 +161,14 @@ export function decodeReply(reply: unknown, hits: number, rates: number): StepDe
   for (let h = 0; h < hits; h++) {
     const row: StepDecision[] = [];
     for (let i = 0; i < rates; i++) {
-      const retry = reply[at + 3] as number;
+      const retry = Number(fields[at + 3]);
       row.push({
-        allowed: reply[at] === 1,
-        limit: reply[at + 1] as number,
-        remaining: reply[at + 2] as number,
+        allowed: fields[at] === '1',
+        limit: Number(fields[at + 1]),
+        remaining: Number(fields[at + 2]),
         retryAfterMs: retry === -1 ? Infinity : retry,
-        resetAfterMs: reply[at + 4] as number,
-        delayMs: reply[at + 5] as number,
+        resetAfterMs: Number(fields[at + 4]),
+        delayMs: Number(fields[at + 5]),
       });
       at += 6;
     }

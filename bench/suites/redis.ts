@@ -1,0 +1,86 @@
+/**
+ * Redis: `throttle.hit` on `RedisBackend` for every strategy, serial and with
+ * 64 calls in flight, beside rate-limiter-flexible's `RateLimiterRedis` and a
+ * bare EVALSHA of a one-line INCR script (the floor: one script round trip
+ * and nothing else), all on the same ioredis client in the same run, against
+ * one private redis-server started here. Limits are high enough that every
+ * hit is allowed, so every side does the same work per call: record a hit
+ * and answer. Hits are spread over 1,000 keys. Every case runs three
+ * interleaved rounds and keeps its best, so a burst of load from elsewhere on
+ * the machine does not land on one case only.
+ */
+import { Redis } from 'ioredis';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
+import {
+  FixedWindowStrategy, GCRAStrategy, LeakyBucketStrategy, LeakyBucketWithQueueStrategy, SlidingWindowCounterStrategy,
+  SlidingWindowLogStrategy, Throttle, TokenBucketStrategy, TokenBucketWithDebtStrategy, type AnyStrategy,
+} from '../../src/index.js';
+import { RedisBackend } from '../../src/redis.js';
+import { startRedis } from '../../test/harness/servers.js';
+import { measure, printGrid, printTable, type Measurement } from '../lib.js';
+
+const LIMIT = 100_000_000;
+const KEYS = 1_000;
+const FLOOR = 'floor: EVALSHA of INCR';
+const PEER = 'rate-limiter-flexible RateLimiterRedis';
+const ROUNDS = 3;
+/** Each round's duration per case: BENCH_MS split over the rounds (default 1500 ms per case in all). */
+const ROUND_MS = Math.max(200, Math.round(Number(process.env.BENCH_MS ?? 1500) / ROUNDS));
+
+const strategies: [string, () => AnyStrategy, string][] = [
+  ['fixed window', () => new FixedWindowStrategy(), `${LIMIT}/hour`],
+  ['sliding window counter', () => new SlidingWindowCounterStrategy(), `${LIMIT}/hour`],
+  // The log keeps one entry per admitted millisecond: a short period keeps the state small.
+  ['sliding window log (100000/s)', () => new SlidingWindowLogStrategy(), '100000/second'],
+  ['token bucket', () => new TokenBucketStrategy(), `${LIMIT}/hour`],
+  ['token bucket with debt', () => new TokenBucketWithDebtStrategy({ maxDebt: 10 }), `${LIMIT}/hour`],
+  ['leaky bucket', () => new LeakyBucketStrategy(), `${LIMIT}/hour`],
+  ['leaky bucket with queue', () => new LeakyBucketWithQueueStrategy(), `${LIMIT}/hour`],
+  ['gcra', () => new GCRAStrategy({ burstToleranceMs: 3_600_000 }), `${LIMIT}/hour`],
+];
+
+export default async function redisSuite(): Promise<void> {
+  const server = await startRedis();
+  const client = new Redis(server.url);
+  try {
+    const incrSha = String(await client.script('LOAD', "return redis.call('INCR', KEYS[1])"));
+    const floor = (i: number) => client.evalsha(incrSha, 1, `floor:${i % KEYS}`);
+    const limiter = new RateLimiterRedis({ storeClient: client, points: LIMIT, duration: 3600, keyPrefix: 'rlf' });
+    const peer = (i: number) => limiter.consume(`user-${i % KEYS}`);
+    const backend = new RedisBackend({ client, namespace: 'bench' });
+    const ours = strategies.map(([label, make, rate]) => {
+      const throttle = new Throttle({ uid: label, rate, strategy: make(), backend, onError: 'raise' });
+      return [label, (i: number) => throttle.hit(`user-${i % KEYS}`)] as const;
+    });
+    const summary: string[][] = [];
+    const results = new Map<string, Measurement[]>();
+    const cases: [string, (i: number) => unknown][] = [[FLOOR, floor], [PEER, peer], ...ours.map(([label, fn]) => [`traffik ${label}`, fn] as [string, (i: number) => unknown])];
+    for (const concurrency of [1, 64]) {
+      // The machine may be shared: run every case ROUNDS times, interleaved, and keep each case's best round.
+      const best = new Map<string, Measurement>();
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const [name, fn] of cases) {
+          const m = await measure(name, fn, { concurrency, durationMs: ROUND_MS, warmupMs: 200 });
+          if ((best.get(name)?.opsPerSec ?? 0) < m.opsPerSec) best.set(name, m);
+        }
+      }
+      const rows = cases.map(([name]) => best.get(name)!);
+      results.set(String(concurrency), rows);
+      printTable(`Redis, ${concurrency === 1 ? 'serial' : `${concurrency} in flight`}, best of ${ROUNDS} interleaved rounds (ratio to the floor)`, rows, FLOOR);
+    }
+    for (const [label] of strategies) {
+      const cells = [label];
+      for (const concurrency of ['1', '64']) {
+        const rows = results.get(concurrency)!;
+        const ours = rows.find((r) => r.name === `traffik ${label}`)!.opsPerSec;
+        cells.push(`${(ours / rows.find((r) => r.name === PEER)!.opsPerSec).toFixed(2)}x`, `${Math.round((100 * ours) / rows.find((r) => r.name === FLOOR)!.opsPerSec)}%`);
+      }
+      summary.push(cells);
+    }
+    printGrid('Redis summary: traffik vs rate-limiter-flexible and vs the floor (targets at 64 in flight: fixed window >= 1.3x the peer, every strategy >= 80% of the floor)',
+      ['strategy', 'serial vs peer', 'serial % of floor', '64 in flight vs peer', '64 in flight % of floor'], summary);
+  } finally {
+    client.disconnect();
+    await server.stop();
+  }
+}
