@@ -58,10 +58,11 @@ export function throttleStream<T>(source: AsyncIterable<T>, options: ThrottledSt
 class ThrottledStream<T> implements AsyncGenerator<T, undefined, unknown> {
   private finished = false;
   private ended = false;
-  private readonly stopped: Promise<IteratorReturnResult<undefined>>;
-  private stop!: () => void;
-  /** Serializes `next()` calls: each waits for the one before it. */
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Ends the pending pull of the source (if any) with `done`, when the stream is closed meanwhile. */
+  private cancelPull: (() => void) | undefined;
+  /** A `next()` is running; later calls wait their turn in `waiting` (graphql-ws never overlaps them). */
+  private running = false;
+  private readonly waiting: (() => void)[] = [];
   // 'latest' only: the pump's state.
   private pumping = false;
   private held: { value: T } | undefined;
@@ -73,20 +74,22 @@ class ThrottledStream<T> implements AsyncGenerator<T, undefined, unknown> {
   constructor(
     private readonly iterator: AsyncIterator<T>,
     private readonly options: ThrottledStreamOptions,
-  ) {
-    this.stopped = new Promise((resolve) => {
-      this.stop = () => resolve(DONE);
-    });
-  }
+  ) {}
 
   [Symbol.asyncIterator](): this {
     return this;
   }
 
-  next(): Promise<IteratorResult<T, undefined>> {
-    const result = this.queue.then(() => (this.options.onExceed === 'latest' ? this.nextLatest() : this.nextPulled()));
-    this.queue = result.catch(() => undefined);
-    return result;
+  async next(): Promise<IteratorResult<T, undefined>> {
+    if (this.running) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running = true;
+    try {
+      return await (this.options.onExceed === 'latest' ? this.nextLatest() : this.nextPulled());
+    } finally {
+      const following = this.waiting.shift();
+      if (following === undefined) this.running = false;
+      else following();
+    }
   }
 
   async return(): Promise<IteratorResult<T, undefined>> {
@@ -109,7 +112,7 @@ class ThrottledStream<T> implements AsyncGenerator<T, undefined, unknown> {
       if (this.finished) return DONE;
       let result: IteratorResult<T>;
       try {
-        result = await Promise.race([this.iterator.next(), this.stopped]);
+        result = await this.pull();
       } catch (error) {
         this.finish();
         throw error;
@@ -186,6 +189,19 @@ class ThrottledStream<T> implements AsyncGenerator<T, undefined, unknown> {
     })();
   }
 
+  /**
+   * The source's next event, or `done` as soon as the stream is closed while
+   * waiting for it (one promise per pull: nothing accumulates on a long stream).
+   */
+  private pull(): Promise<IteratorResult<T>> {
+    return new Promise<IteratorResult<T>>((resolve, reject) => {
+      this.cancelPull = () => resolve(DONE);
+      this.iterator.next().then(resolve, reject);
+    }).finally(() => {
+      this.cancelPull = undefined;
+    });
+  }
+
   /** Runs `admit`; a failure (an `onError: 'raise'` policy) ends the stream and closes the source. */
   private async admitOrEnd(): Promise<Decision> {
     try {
@@ -223,7 +239,9 @@ class ThrottledStream<T> implements AsyncGenerator<T, undefined, unknown> {
   private finish(): void {
     this.finished = true;
     this.held = undefined;
-    this.stop();
+    const cancelPull = this.cancelPull;
+    this.cancelPull = undefined;
+    cancelPull?.();
     this.notify();
     const cancel = this.cancelSleep;
     this.cancelSleep = undefined;
