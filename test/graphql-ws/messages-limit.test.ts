@@ -141,4 +141,33 @@ describe('events per subscription', () => {
     const again = await run(client, '{ hello }').finished;
     expect(again.data).toEqual([{ hello: 'world' }]);
   });
+
+  it.each(['drop', 'latest', 'complete'] as const)("'%s': a client completing a quiet subscription ends it at once, even if the source's next() never settles", async (onExceed) => {
+    let returnCalls = 0;
+    const completed: string[] = [];
+    const silent: AsyncIterableIterator<number> = {
+      next: () => new Promise<IteratorResult<number>>(() => undefined),
+      return: async () => {
+        returnCalls++;
+        return { done: true, value: undefined };
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+    const server = await startServer(rateLimitSubscriptions({
+      schema: tickSchema(() => silent),
+      onComplete: (_ctx, id) => {
+        completed.push(id);
+      },
+    }, { messages: { rate: '10/second', onExceed } }));
+    cleanups.push(() => server.close());
+    const client = connect(server.url);
+    cleanups.push(() => client.dispose());
+    const op = run(client, 'subscription { ticks }');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    op.cancel();
+    // graphql-ws's loop over the stream ended (onComplete), and the source was closed.
+    await until(() => completed.length === 1 && returnCalls === 1, 'the subscription to end');
+  });
 });
