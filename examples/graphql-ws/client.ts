@@ -8,9 +8,11 @@
  *    2 events per second arrive.
  * 2. Sends 5 `hello` queries at once: 3 run, 2 are refused by the cap of 3
  *    operations in flight per connection (`reason: 'concurrency'`).
- * 3. Sends 3 more one after another: 1 fits in "5 per 10 seconds"; the others
- *    get an Error message with `extensions.code = 'RATE_LIMITED'` and
- *    `retryAfterMs`. The socket stays open throughout.
+ * 3. Asks for `report` 3 times: the @rateLimit directive (2 per minute)
+ *    answers the third with a field error `RATE_LIMITED`.
+ * 4. Sends 3 more queries one after another: 1 fits in "8 per 10 seconds";
+ *    the others get an Error message with `extensions.code = 'RATE_LIMITED'`
+ *    and `retryAfterMs`. The socket stays open throughout.
  */
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -21,7 +23,8 @@ function once(client: Client, query: string): Promise<string> {
     let result = '';
     client.subscribe({ query }, {
       next: (value) => {
-        result = JSON.stringify(value.data);
+        const error = value.errors?.[0];
+        result = JSON.stringify(value.data) + (error ? ` field error ${JSON.stringify(error.extensions)} ${error.message}` : '');
       },
       error: (errors) => {
         const [first] = errors as { message: string; extensions?: Record<string, unknown> }[];
@@ -60,7 +63,10 @@ console.log('5 queries at once (at most 3 operations in flight per connection; t
 const atOnce = await Promise.all(Array.from({ length: 5 }, () => once(client, '{ hello }')));
 atOnce.forEach((answer, i) => console.log(`  #${i + 1} ${answer}`));
 
-console.log('3 queries one after another (5 operations per 10 s: the subscription and 3 queries came first):');
+console.log('{ report } 3 times (the field allows 2 per minute):');
+for (let i = 1; i <= 3; i++) console.log(`  #${i} ${await once(client, '{ report }')}`);
+
+console.log('3 queries one after another (8 operations per 10 s: 7 came first):');
 for (let i = 1; i <= 3; i++) console.log(`  #${i} ${await once(client, '{ hello }')}`);
 
 await client.dispose();

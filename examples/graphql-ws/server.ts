@@ -4,8 +4,9 @@
  *   npx tsx examples/graphql-ws/server.ts          # listens on ws://127.0.0.1:4000/graphql
  *   npx tsx examples/graphql-ws/client.ts ws://127.0.0.1:4000/graphql
  *
- * Limits: each client address may start 5 operations per 10 seconds and run
- * at most 3 at once on a connection; each subscription sends at most 2 events
+ * Limits: each client address may start 8 operations per 10 seconds and run
+ * at most 3 at once on a connection; the `report` field allows 2 calls per
+ * minute (the @rateLimit directive, in the same backend); each subscription sends at most 2 events
  * per second (evenly spaced), and when its source is faster only the newest event is kept
  * ('latest'), so a client always ends up with the current time.
  */
@@ -16,11 +17,14 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { GCRAStrategy, InMemoryBackend, SlidingWindowLogStrategy } from '../../src/index.js';
+import { rateLimitDirective } from '../../src/graphql/index.js';
 import { rateLimitSubscriptions } from '../../src/graphql/ws/index.js';
 
 const typeDefs = /* GraphQL */ `
   type Query {
     hello: String!
+    "A costly field: 2 calls per minute per client (the @rateLimit directive from traffik/graphql)."
+    report: String @rateLimit(rate: "2/minute")
   }
   type Subscription {
     "The server's time, produced 20 times a second."
@@ -44,13 +48,16 @@ async function* clockSource(): AsyncGenerator<{ clock: string }> {
   }
 }
 
-const schema = makeExecutableSchema({
-  typeDefs,
+const backend = new InMemoryBackend({ namespace: 'example' });
+// The directive's default identify reads the address from context.request (set below).
+const directive = rateLimitDirective({ backend });
+const schema = directive.transformer(makeExecutableSchema({
+  typeDefs: [directive.typeDefs, typeDefs],
   resolvers: {
-    Query: { hello: () => 'world' },
+    Query: { hello: () => 'world', report: () => `report at ${new Date().toISOString()}` },
     Subscription: { clock: { subscribe: clockSource } },
   },
-});
+}));
 
 /** Starts the example server on `port` (0: any free port); resolves with its URL and a `close`. */
 export async function startExampleServer(port = 4000): Promise<{ url: string; close: () => Promise<void> }> {
@@ -61,6 +68,7 @@ export async function startExampleServer(port = 4000): Promise<{ url: string; cl
     rateLimitSubscriptions<Record<string, unknown>, Extra>(
       {
         schema,
+        context: (ctx) => ({ request: ctx.extra.request }),
         onConnect: (ctx) => {
           console.log(`[server] connected: ${ctx.extra.request.socket.remoteAddress ?? '?'}`);
         },
@@ -69,10 +77,10 @@ export async function startExampleServer(port = 4000): Promise<{ url: string; cl
         },
       },
       {
-        backend: new InMemoryBackend({ namespace: 'example' }),
+        backend,
         // Default identify: the socket's remote address.
         // A sliding log counts exactly the last 10 seconds (no window boundary to reset at).
-        subscribe: { rate: '5/10s', maxConcurrent: 3, strategy: new SlidingWindowLogStrategy() },
+        subscribe: { rate: '8/10s', maxConcurrent: 3, strategy: new SlidingWindowLogStrategy() },
         // GCRA spaces the events evenly (one per 500 ms) instead of two at each second's start.
         messages: { rate: '2/second', onExceed: 'latest', strategy: new GCRAStrategy() },
       },
