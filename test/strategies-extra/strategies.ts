@@ -20,6 +20,13 @@ export interface StrategyCase {
   args: (pick: number) => StepArgs;
   /** True when a denied hit passes exactly `retryAfterMs` later if nothing else arrives. */
   exactRetry: boolean;
+  /** Where a replay starts (ms): near a local hour boundary for the time-of-day cases. */
+  start?: number;
+}
+
+/** 2 s before local hour `hour` (offset `utcOffsetMinutes`) on 2023-11-15. */
+function justBefore(hour: number, utcOffsetMinutes: number): number {
+  return Date.UTC(2023, 10, 15, hour) - utcOffsetMinutes * 60_000 - 2000;
 }
 
 const none = (): StepArgs => [];
@@ -51,11 +58,11 @@ export function newStrategies(): StrategyCase[] {
       args: (p) => [p % 2, p % 4 === 0 ? 'release' : 'acquire', `l${p % 3}`],
     },
     {
-      label: 'time of day, token bucket', rate: '5/s', exactRetry: false, args: none,
+      label: 'time of day, token bucket', rate: '5/s', exactRetry: false, args: none, start: justBefore(12, 90),
       strategy: new TimeOfDayStrategy({ base: new TokenBucketStrategy(), periods: [{ from: 0, to: 12, scale: 3 }, { from: 20, to: 24, scale: 0.5 }], utcOffsetMinutes: 90 }),
     },
     {
-      label: 'time of day, sliding window counter', rate: '5/s', exactRetry: false, args: none,
+      label: 'time of day, sliding window counter', rate: '5/s', exactRetry: false, args: none, start: justBefore(18, 0),
       strategy: new TimeOfDayStrategy({ base: new SlidingWindowCounterStrategy(), periods: [{ from: 6, to: 18, scale: 2 }] }),
     },
   ];

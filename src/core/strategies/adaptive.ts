@@ -3,6 +3,8 @@ import { checkOptionNames } from '../options.js';
 import type { Rate } from '../rate.js';
 import { ceilDiv, floorDiv } from './integer-math.js';
 import { toPerMille } from './per-mille.js';
+import { ADAPTIVE_LUA } from './adaptive.lua.js';
+import type { LuaStep } from './lua-step.js';
 import { parseIntegers, type StepArgs, type StepOutcome, type Strategy } from './strategy.js';
 
 /** Adaptive state: `n` units admitted in window `w` under the effective limit `eff`. */
@@ -68,6 +70,14 @@ export class AdaptiveStrategy implements Strategy<AdaptiveState> {
   /** The user signal's threshold (floored), when a signal is given. */
   readonly signalThreshold: number | undefined;
   private readonly signal: ((key: string, context: unknown) => number) | undefined;
+  /** The Lua twin run by the Redis backend (adaptive.lua.ts). */
+  readonly lua: LuaStep | undefined = {
+    source: ADAPTIVE_LUA.source,
+    params: (rate: Rate) => [
+      Math.max(1, floorDiv(rate.limit * this.minLimitPerMille, 1000)), Math.max(1, floorDiv(rate.limit * this.recoveryPerMille, 1000)),
+      this.thresholdPerMille, this.reductionPerMille, this.signal === undefined ? 0 : 1, this.signalThreshold ?? 0,
+    ],
+  };
 
   constructor(options: AdaptiveOptions = {}) {
     const owner = 'AdaptiveStrategy';

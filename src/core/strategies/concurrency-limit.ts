@@ -1,5 +1,7 @@
 import { checkOptionNames, checkWholeNumber } from '../options.js';
 import type { Rate } from '../rate.js';
+import { CONCURRENCY_LIMIT_LUA } from './concurrency-limit.lua.js';
+import type { LuaStep } from './lua-step.js';
 import type { StepArgs, StepOutcome, Strategy } from './strategy.js';
 
 /** One slot held: `units` of the limit, until `expiresAt` (ms), under lease `id` ("" = anonymous). */
@@ -74,6 +76,11 @@ export class ConcurrencyLimitStrategy implements Strategy<ConcurrencyLimitState>
   readonly name: string;
   /** The configured lease time, or undefined for "the rate's period". */
   readonly leaseMs: number | undefined;
+  /** The Lua twin run by the Redis backend (concurrency-limit.lua.ts): the lease time as its param. */
+  readonly lua: LuaStep | undefined = {
+    source: CONCURRENCY_LIMIT_LUA.source,
+    params: (rate: Rate) => [this.leaseMs ?? rate.periodMs],
+  };
 
   constructor(options: ConcurrencyLimitOptions = {}) {
     checkOptionNames('ConcurrencyLimitStrategy', options, ['leaseMs']);

@@ -3,6 +3,8 @@ import { checkOptionNames, checkWholeNumber } from '../options.js';
 import type { Rate } from '../rate.js';
 import { ceilDiv, floorDiv } from './integer-math.js';
 import { toPerMille } from './per-mille.js';
+import { COST_BASED_TOKEN_BUCKET_LUA } from './cost-based-token-bucket.lua.js';
+import type { LuaStep } from './lua-step.js';
 import { parseIntegers, type StepOutcome, type Strategy } from './strategy.js';
 
 /**
@@ -54,6 +56,11 @@ export class CostBasedTokenBucketStrategy implements Strategy<CostBasedTokenBuck
   readonly costWindow: number;
   /** The slowest refill, in thousandths of the rate. */
   readonly minRefillPerMille: number;
+  /** The Lua twin run by the Redis backend (cost-based-token-bucket.lua.ts): B, N and the slowest refill as params. */
+  readonly lua: LuaStep | undefined = {
+    source: COST_BASED_TOKEN_BUCKET_LUA.source,
+    params: (rate: Rate) => [this.burstSize ?? rate.limit, this.costWindow, this.minRefillPerMille],
+  };
 
   constructor(options: CostBasedTokenBucketOptions = {}) {
     const owner = 'CostBasedTokenBucketStrategy';

@@ -4,6 +4,8 @@ import type { Rate } from '../rate.js';
 import { backlogTime, drainBacklog, parseBacklog, type BacklogState } from './backlog.js';
 import { ceilDiv, floorDiv } from './integer-math.js';
 import { toPerMille } from './per-mille.js';
+import type { LuaStep } from './lua-step.js';
+import { PRIORITY_LUA } from './priority.lua.js';
 import type { StepArgs, StepOutcome, Strategy } from './strategy.js';
 import { checkScaledCapacity } from './token-bucket.js';
 
@@ -52,6 +54,11 @@ export class PriorityStrategy implements Strategy<BacklogState> {
   /** The configured burst size, or undefined for "the rate's limit". */
   readonly burstSize: number | undefined;
   private readonly priorityOf: ((key: string, context: unknown) => number) | undefined;
+  /** The Lua twin run by the Redis backend (priority.lua.ts): B and each level's capacity as params. */
+  readonly lua: LuaStep | undefined = {
+    source: PRIORITY_LUA.source,
+    params: (rate: Rate) => [this.burstSize ?? rate.limit, ...this.sharesPerMille.map((_, level) => this.capacityOf(level, rate))],
+  };
 
   constructor(options: PriorityOptions = {}) {
     checkOptionNames('PriorityStrategy', options, ['shares', 'burstSize', 'priorityOf']);

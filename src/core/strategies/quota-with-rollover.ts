@@ -3,6 +3,8 @@ import { checkOptionNames, checkWholeNumber } from '../options.js';
 import type { Rate } from '../rate.js';
 import { floorDiv } from './integer-math.js';
 import { toPerMille } from './per-mille.js';
+import type { LuaStep } from './lua-step.js';
+import { QUOTA_WITH_ROLLOVER_LUA } from './quota-with-rollover.lua.js';
 import { parseIntegers, type StepOutcome, type Strategy } from './strategy.js';
 
 /** Quota state: `used` units in period `w` (= floor(now / P)), which started with `carry` rolled-over units. */
@@ -42,6 +44,11 @@ export class QuotaWithRolloverStrategy implements Strategy<QuotaWithRolloverStat
   readonly rolloverPerMille: number;
   /** The configured cap, or undefined for "the rate's limit". */
   readonly maxRollover: number | undefined;
+  /** The Lua twin run by the Redis backend (quota-with-rollover.lua.ts): the cap and the share as params. */
+  readonly lua: LuaStep | undefined = {
+    source: QUOTA_WITH_ROLLOVER_LUA.source,
+    params: (rate: Rate) => [this.maxRollover ?? rate.limit, this.rolloverPerMille],
+  };
 
   constructor(options: QuotaWithRolloverOptions = {}) {
     const owner = 'QuotaWithRolloverStrategy';

@@ -3,7 +3,9 @@ import type { Rate } from '../rate.js';
 import { isLeaseStrategy, type LeaseStrategy } from './concurrency-limit.js';
 import { FixedWindowStrategy } from './fixed-window.js';
 import { ceilDiv } from './integer-math.js';
+import type { LuaStep } from './lua-step.js';
 import { scaleRate } from './per-mille.js';
+import { scaledLua } from './scaled-strategy.lua.js';
 import type { AnyStrategy, StepArgs, StepOutcome, Strategy } from './strategy.js';
 
 const NO_ARGS: StepArgs = [];
@@ -33,6 +35,7 @@ export abstract class ScaledStrategy implements Strategy<unknown> {
   /** Set when the base is a lease strategy: release args for `Throttle.acquire`. */
   readonly releaseArgs?: LeaseStrategy['releaseArgs'];
   private slowest: number | undefined;
+  private luaStep: LuaStep | undefined | null = null;
   /** How many leading step args are the wrapper's own. */
   protected abstract readonly ownArgs: number;
 
@@ -54,6 +57,34 @@ export abstract class ScaledStrategy implements Strategy<unknown> {
   protected abstract factorAt(now: number, own: StepArgs): number;
   /** Every factor this wrapper may use (to validate rates). */
   protected abstract factors(): readonly number[];
+  /** The factor of each Lua slot: per tier (slot = args[0]) or per local hour (slot = the hour). */
+  protected abstract slotFactors(): readonly number[];
+  /** The UTC offset the Lua twin uses to find the hour (minutes; 0 when slots are tiers). */
+  protected luaOffsetMinutes(): number {
+    return 0;
+  }
+
+  /**
+   * The Lua twin (scaled-strategy.lua.ts) around the base's own, so Redis
+   * runs the wrapper in one script; undefined when the base has none (then
+   * Redis uses its compare-and-set path).
+   */
+  get lua(): LuaStep | undefined {
+    if (this.luaStep === null) {
+      const baseLua = this.base.lua;
+      this.luaStep = baseLua === undefined ? undefined : {
+        source: scaledLua(baseLua).source,
+        params: (rate: Rate) => {
+          const slots = this.slotFactors();
+          const count = baseLua.params?.(rate).length ?? 0;
+          const out = [slots.length, this.ownArgs, this.luaOffsetMinutes(), this.slowestFactor(), count];
+          for (const factor of slots) out.push(factor, ...(baseLua.params?.(scaleRate(rate, factor)) ?? []));
+          return out;
+        },
+      };
+    }
+    return this.luaStep;
+  }
 
   argsFor(key: string, context: unknown): StepArgs {
     const baseArgs = this.base.argsFor?.(key, context) ?? NO_ARGS;

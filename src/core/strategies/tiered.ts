@@ -89,4 +89,8 @@ export class TieredStrategy extends ScaledStrategy {
   protected factors(): readonly number[] {
     return this.multipliersPerMille;
   }
+
+  protected slotFactors(): readonly number[] {
+    return this.multipliersPerMille;
+  }
 }

@@ -96,4 +96,12 @@ export class TimeOfDayStrategy extends ScaledStrategy {
   protected factors(): readonly number[] {
     return [...new Set(this.hourlyPerMille)];
   }
+
+  protected slotFactors(): readonly number[] {
+    return this.hourlyPerMille;
+  }
+
+  protected override luaOffsetMinutes(): number {
+    return this.utcOffsetMinutes;
+  }
 }

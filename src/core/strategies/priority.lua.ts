@@ -1,0 +1,51 @@
+import type { LuaStep } from './lua-step.js';
+
+/**
+ * The Lua twin of `PriorityStrategy.step` (priority.ts), line for line.
+ * Params per rate: B, then each level's capacity `K_p` (the strategy computes
+ * them with the same integer formula). Args: the level (the lowest when absent).
+ */
+export const PRIORITY_LUA: LuaStep = {
+  source: `
+local function parse(text)
+  local y, last = parsePair(text)
+  if y == nil or y < 0 then return nil end
+  return { y = y, last = last }
+end
+local function serialize(s)
+  return int(s.y) .. ',' .. int(s.last)
+end
+local function step(state, now, cost, L, P, params, args)
+  local B = params[1]
+  local levels = #params - 1
+  local level = levels - 1
+  if args[1] ~= nil then level = tonumber(args[1]) end
+  if level == nil or level ~= math.floor(level) or level < 0 or level >= levels then
+    error('PriorityStrategy: step args hold a level outside 0..' .. (levels - 1))
+  end
+  local K = params[2 + level]
+  local y0 = 0
+  local last = now
+  if state ~= nil then
+    local elapsed = now - state.last
+    if elapsed <= 0 then
+      y0 = state.y
+    else
+      local drained = elapsed * L
+      if drained < state.y then y0 = state.y - drained end
+    end
+    if state.last > now then last = state.last end
+  end
+  if cost == 0 or (cost <= K and y0 + cost * P <= K * P) then
+    local y = y0 + cost * P
+    local reset = ceilDiv(y, L)
+    return true, B, math.max(0, floorDiv(K * P - y, P)), 0, reset, 0, { y = y, last = last }, math.max(1, reset)
+  end
+  local reset = ceilDiv(y0, L)
+  local retry = INF
+  if cost <= K then retry = ceilDiv(y0 + cost * P - K * P, L) end
+  return false, B, math.max(0, floorDiv(K * P - y0, P)), retry, reset, 0, { y = y0, last = last }, math.max(1, reset)
+end
+return { parse = parse, step = step, serialize = serialize }
+`,
+};
