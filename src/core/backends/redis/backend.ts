@@ -13,7 +13,7 @@ import { runScript, type ScriptClient } from './script-runner.js';
 
 /** Options of `RedisBackend`: give either `url` or `client`. */
 export interface RedisBackendOptions {
-  /** `redis://[user:pass@]host:port[/db]` (or `rediss://`): the backend creates, owns and closes this client. */
+  /** `redis://[user:pass@]host:port[/db]` (or `rediss://`): the backend creates (with ioredis auto-pipelining), owns and closes this client. */
   url?: string;
   /** Your own ioredis `Redis` or `Cluster`. Never closed by `close()`; attach your own 'error' listener. */
   client?: Redis | Cluster;
@@ -90,7 +90,8 @@ export class RedisBackend implements Backend {
       if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) {
         throw new ConfigurationError(`RedisBackend: url must be a redis:// or rediss:// URL, got ${describeValue(url)}`);
       }
-      const created = new Redis(url, { maxRetriesPerRequest: 2 });
+      // Auto-pipelining: calls made in one tick share one write (fewer syscalls on both sides under load).
+      const created = new Redis(url, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
       // Without a listener ioredis logs "Unhandled error event" on every failed reconnect.
       created.on('error', (error: unknown) => {
         this.lastClientError = error;
