@@ -3,6 +3,8 @@ import type { StepDecision } from '../decision.js';
 import { BackendConnectionError, BackendError } from '../errors.js';
 import type { OnError } from '../on-error.js';
 import { checkOptionNames, checkWholeNumber } from '../options.js';
+import type { Rate } from '../rate.js';
+import type { AnyStrategy, StepArgs } from '../strategies/strategy.js';
 import { runSteps } from './run-steps.js';
 import type { ApplyRequest, Backend, BatchRequest, ReadRequest, ReadResult } from './backend.js';
 import { ConfigurationError, describeValue } from '../errors.js';
@@ -26,14 +28,21 @@ interface Entry {
   state: unknown;
   /** Clock time (ms) at which the state is equivalent to a fresh key. */
   expiresAt: number;
+  /** Used since the eviction cursor last passed it (second-chance recency). */
+  used: boolean;
 }
+
+const NO_ARGS: StepArgs = [];
 
 /**
  * The in-process backend (the default): state in a `Map` in this process.
  * Each hit's steps run synchronously, so they are atomic. Expired state is
  * dropped when read or when room is needed (no timer per key, and none at
  * all: `close()` has nothing holding the process open). Memory is bounded by
- * `maxKeys`. Not shared between processes: use Redis or Memcached for that.
+ * `maxKeys`: when full, expired keys go first, then the least recently used
+ * (approximated with second chance: a key used since the eviction cursor
+ * last passed it is kept once more). Not shared between processes: use Redis
+ * or Memcached for that.
  */
 export class InMemoryBackend implements Backend {
   readonly namespace: string;
@@ -45,6 +54,8 @@ export class InMemoryBackend implements Backend {
   private closed = false;
   private insertsSinceSweep = 0;
   private lastSweepAt = -Infinity;
+  /** The eviction cursor: walks the Map in insertion order, oldest first. */
+  private cursor: IterableIterator<[string, Entry]> | undefined;
 
   constructor(options: InMemoryBackendOptions = {}) {
     checkOptionNames('InMemoryBackend', options, ['namespace', 'clock', 'maxKeys', 'onError']);
@@ -93,6 +104,35 @@ export class InMemoryBackend implements Backend {
     return this.applyAt(request, this.checkedNow());
   }
 
+  /**
+   * One rate, one key, synchronously: the throttle's hot path. Same rule as
+   * `apply` with one rate (`runSteps`), without the arrays. Throws `BackendError`.
+   */
+  applyOne(strategy: AnyStrategy, key: string, rate: Rate, cost: number, dryRun: boolean): StepDecision {
+    const now = this.checkedNow();
+    let entry = this.entries.get(key);
+    let state: unknown;
+    if (entry !== undefined) {
+      if (entry.expiresAt > now) {
+        state = entry.state;
+        entry.used = true;
+      } else {
+        this.entries.delete(key);
+        entry = undefined;
+      }
+    }
+    const outcome = strategy.step(state, now, cost, rate, NO_ARGS);
+    if (outcome.decision.allowed && !dryRun && (cost > 0 || outcome.store === true)) {
+      if (entry !== undefined) {
+        entry.state = outcome.state;
+        entry.expiresAt = now + outcome.ttlMs;
+      } else {
+        this.insert(key, { state: outcome.state, expiresAt: now + outcome.ttlMs, used: false }, now);
+      }
+    }
+    return outcome.decision;
+  }
+
   private checkedNow(): number {
     if (this.closed) throw new BackendConnectionError('InMemoryBackend is closed');
     const now = this.now();
@@ -108,9 +148,7 @@ export class InMemoryBackend implements Backend {
       const key = keys[i]!;
       const entry = this.entries.get(key);
       if (entry !== undefined && entry.expiresAt > now) {
-        // Most recently used goes last in the Map's order.
-        this.entries.delete(key);
-        this.entries.set(key, entry);
+        entry.used = true;
         entries[i] = entry;
         states[i] = entry.state;
       } else if (entry !== undefined) {
@@ -126,7 +164,7 @@ export class InMemoryBackend implements Backend {
           entry.state = outcome.state;
           entry.expiresAt = now + outcome.ttlMs;
         } else {
-          this.insert(keys[i]!, { state: outcome.state, expiresAt: now + outcome.ttlMs }, now);
+          this.insert(keys[i]!, { state: outcome.state, expiresAt: now + outcome.ttlMs, used: false }, now);
         }
       }
     }
@@ -154,6 +192,7 @@ export class InMemoryBackend implements Backend {
 
   close(): Promise<void> {
     this.closed = true;
+    this.cursor = undefined;
     this.entries.clear();
     return Promise.resolve();
   }
@@ -167,7 +206,10 @@ export class InMemoryBackend implements Backend {
   /**
    * Frees one slot: first drops every expired key (a full sweep, at most once
    * per second of clock time or per maxKeys/8 inserts, so its cost is
-   * amortised), then, if still full, the least recently used keys.
+   * amortised), then, if still full, walks the eviction cursor from the
+   * oldest key: a key used since the cursor last passed it gets a second
+   * chance (moved to the end, unmarked), the first unused one is evicted.
+   * The cursor persists between calls, so each eviction is amortised O(1).
    */
   private makeRoom(now: number): void {
     if (now - this.lastSweepAt >= 1000 || this.insertsSinceSweep >= this.maxKeys / 8) {
@@ -177,10 +219,23 @@ export class InMemoryBackend implements Backend {
         if (entry.expiresAt <= now) this.entries.delete(key);
       }
     }
-    while (this.entries.size >= this.maxKeys) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done) break;
-      this.entries.delete(oldest.value);
+    // Every key is visited at most twice (once marked, once unmarked) before one is evicted.
+    let budget = 2 * this.entries.size + 1;
+    while (this.entries.size >= this.maxKeys && budget-- > 0) {
+      this.cursor ??= this.entries.entries();
+      const next = this.cursor.next();
+      if (next.done) {
+        this.cursor = undefined;
+        continue;
+      }
+      const [key, entry] = next.value;
+      if (entry.used) {
+        entry.used = false;
+        this.entries.delete(key);
+        this.entries.set(key, entry);
+      } else {
+        this.entries.delete(key);
+      }
     }
   }
 }
