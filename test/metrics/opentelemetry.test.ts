@@ -39,8 +39,8 @@ describe('TraffikMetrics (OpenTelemetry)', () => {
     const { reader, metrics } = setup();
     const clock = { now: 0 };
     const primary = new SwitchableBackend({ clock: () => clock.now });
-    const search = new Throttle({ uid: 'search', rate: '3/minute', backend: primary, onError: 'allow', onDecision: metrics.onDecision });
-    const login = new Throttle({ uid: 'login', rate: '1/minute', backend: new InMemoryBackend({ clock: () => clock.now }), onDecision: metrics.onDecision });
+    const search = new Throttle({ uid: 'search', rate: '3/minute', backend: primary, onError: 'allow', onDecision: metrics.onDecision, timingSampleEvery: 1 });
+    const login = new Throttle({ uid: 'login', rate: '1/minute', backend: new InMemoryBackend({ clock: () => clock.now }), onDecision: metrics.onDecision, timingSampleEvery: 2 });
 
     for (let i = 0; i < 5; i++) await search.hit('u'); // 3 allowed, 2 denied
     await search.hit(EXEMPTED); // 1 exempt
@@ -72,7 +72,7 @@ describe('TraffikMetrics (OpenTelemetry)', () => {
     const searchLatency = durations.find((p) => p.attributes['traffik.throttle'] === 'search')!.value as Histogram;
     const loginLatency = durations.find((p) => p.attributes['traffik.throttle'] === 'login')!.value as Histogram;
     expect(searchLatency.count).toBe(8);
-    expect(loginLatency.count).toBe(4);
+    expect(loginLatency.count).toBe(1); // every 2nd call timed: hit, hit (timed), hitMany (one call)
     expect(searchLatency.min).toBeGreaterThanOrEqual(0);
     expect(found.get('traffik.decision.duration')!.descriptor.unit).toBe('ms');
 
@@ -116,14 +116,14 @@ describe('TraffikMetrics (OpenTelemetry)', () => {
 });
 
 describe('onDecision', () => {
-  it('is called once per decided hit with the outcome, decision and duration; a throwing listener never fails the hit', async () => {
+  it('is called once per decided hit with the outcome, decision and (sampled) duration; a throwing listener never fails the hit', async () => {
     const events: string[] = [];
     const backend = new InMemoryBackend();
     const throttle = new Throttle({
       uid: 'e', rate: '1/minute', backend,
       onDecision: (e) => {
         events.push(`${e.key}:${e.outcome}:${e.decision?.remaining}`);
-        expect(e.durationMs).toBeGreaterThanOrEqual(0);
+        if (e.durationMs !== undefined) expect(e.durationMs).toBeGreaterThanOrEqual(0);
       },
     });
     await throttle.hit('a');
@@ -131,10 +131,19 @@ describe('onDecision', () => {
     await throttle.peek('a');
     await throttle.hit(EXEMPTED);
     await expect(throttle.hit('a', { cost: -1 })).rejects.toThrow();
-    expect(events).toEqual(['a:allowed:0', 'a:denied:0', 'EXEMPTED:exempt:Infinity', 'a:error:undefined']);
+    expect(events).toEqual(['a:allowed:0', 'a:denied:0', 'EXEMPTED:exempt:Infinity']); // a bad cost is a caller bug, not a decision
 
     const noisy = new Throttle({ uid: 'n', rate: '1/minute', backend, onDecision: () => { throw new Error('metrics bug'); } });
     expect((await noisy.hit('a')).allowed).toBe(true);
     expect(() => new Throttle({ uid: 'x', rate: '1/minute', onDecision: 'log' as never })).toThrow(/onDecision must be a function, got "log"/);
+    expect(() => new Throttle({ uid: 'x', rate: '1/minute', timingSampleEvery: 0 })).toThrow(/timingSampleEvery .* got 0/);
+  });
+
+  it('times 1 hit in timingSampleEvery (default 16)', async () => {
+    const durations: (number | undefined)[] = [];
+    const throttle = new Throttle({ uid: 't', rate: '100/minute', backend: new InMemoryBackend(), onDecision: (e) => void durations.push(e.durationMs) });
+    for (let i = 0; i < 32; i++) await throttle.hit('a');
+    expect(durations.filter((d) => d !== undefined)).toHaveLength(2);
+    expect(durations[15]).toBeGreaterThanOrEqual(0);
   });
 });

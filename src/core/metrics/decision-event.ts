@@ -20,8 +20,12 @@ export interface DecisionEvent {
   readonly decision: Decision | undefined;
   /** The backend failure behind an `'error'` outcome (the decision's `error`, or the rejection). */
   readonly error: unknown;
-  /** Wall time from the call of `hit` to its decision, in ms (fractional). */
-  readonly durationMs: number;
+  /**
+   * Wall time from the call of `hit` to its decision, in ms (fractional), on
+   * the sampled hits (the throttle's `timingSampleEvery`, default 1 in 16);
+   * `undefined` on the others.
+   */
+  readonly durationMs: number | undefined;
 }
 
 /**

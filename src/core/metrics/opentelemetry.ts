@@ -58,12 +58,20 @@ export interface TraffikMetricsOptions {
 export const BREAKER_STATE_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
 
 interface ThrottleCounts {
-  readonly counts: Record<string, number>;
+  allowed: number;
+  denied: number;
+  exempt: number;
+  errorAllowed: number;
+  errorDenied: number;
   readonly errors: Map<string, number>;
   readonly latencyAttributes: MetricAttributesLike;
 }
 
-const OUTCOME_KEYS = ['allowed', 'denied', 'exempt', 'error:true', 'error:false'] as const;
+/** Each counted field with the attributes it is reported under. */
+const OUTCOMES = [
+  ['allowed', 'allowed', true], ['denied', 'denied', false], ['exempt', 'exempt', true],
+  ['errorAllowed', 'error', true], ['errorDenied', 'error', false],
+] as const;
 
 /**
  * Traffik's OpenTelemetry metrics. Create one per meter and hand its
@@ -75,7 +83,8 @@ const OUTCOME_KEYS = ['allowed', 'denied', 'exempt', 'error:true', 'error:false'
  * - `traffik.backend.errors` (observable counter): hits the backend did not
  *   decide, by `traffik.throttle` and `error.type` (the error's name, e.g.
  *   `BackendConnectionError`, `BackendTimeoutError`, `CircuitOpenError`);
- * - `traffik.decision.duration` (histogram, ms): time of `hit`, by `traffik.throttle`;
+ * - `traffik.decision.duration` (histogram, ms): time of `hit`, by
+ *   `traffik.throttle`, on the hits the throttle times (`timingSampleEvery`);
  * - `traffik.circuit_breaker.state` (observable gauge): 0 closed, 1 half-open,
  *   2 open, by `traffik.breaker`.
  * Counts are kept in plain numbers on the hot path and read by the meter at
@@ -102,11 +111,8 @@ export class TraffikMetrics {
     meter.createObservableCounter(`${prefix}.decisions`, { description: 'Rate-limit decisions by throttle and outcome', unit: '{decision}' })
       .addCallback((result) => {
         for (const [uid, entry] of this.throttles) {
-          for (const key of OUTCOME_KEYS) {
-            const count = entry.counts[key]!;
-            if (count === 0) continue;
-            const [outcome, allowed] = key.startsWith('error') ? ['error', key === 'error:true'] : [key, key !== 'denied'];
-            result.observe(count, { 'traffik.throttle': uid, 'traffik.outcome': outcome, 'traffik.allowed': allowed });
+          for (const [field, outcome, allowed] of OUTCOMES) {
+            if (entry[field] > 0) result.observe(entry[field], { 'traffik.throttle': uid, 'traffik.outcome': outcome, 'traffik.allowed': allowed });
           }
         }
       });
@@ -124,20 +130,29 @@ export class TraffikMetrics {
       ? meter.createHistogram(`${prefix}.decision.duration`, { description: 'Time to decide one hit', unit: 'ms' })
       : undefined;
 
+    // The hot path: a few additions on plain fields; the last throttle's entry is cached (most events repeat it).
+    let lastUid: string | undefined;
+    let last: ThrottleCounts | undefined;
     this.onDecision = (event: DecisionEvent) => {
-      let entry = this.throttles.get(event.uid);
+      let entry = event.uid === lastUid ? last! : this.throttles.get(event.uid);
       if (entry === undefined) {
-        entry = { counts: { allowed: 0, denied: 0, exempt: 0, 'error:true': 0, 'error:false': 0 }, errors: new Map(), latencyAttributes: { 'traffik.throttle': event.uid } };
+        entry = { allowed: 0, denied: 0, exempt: 0, errorAllowed: 0, errorDenied: 0, errors: new Map(), latencyAttributes: { 'traffik.throttle': event.uid } };
         this.throttles.set(event.uid, entry);
       }
-      if (event.outcome === 'error') {
-        entry.counts[event.decision?.allowed === true ? 'error:true' : 'error:false']!++;
-        const type = errorType(event.error);
-        entry.errors.set(type, (entry.errors.get(type) ?? 0) + 1);
-      } else {
-        entry.counts[event.outcome]!++;
+      lastUid = event.uid;
+      last = entry;
+      switch (event.outcome) {
+        case 'allowed': entry.allowed++; break;
+        case 'denied': entry.denied++; break;
+        case 'exempt': entry.exempt++; break;
+        default: {
+          if (event.decision?.allowed === true) entry.errorAllowed++;
+          else entry.errorDenied++;
+          const type = errorType(event.error);
+          entry.errors.set(type, (entry.errors.get(type) ?? 0) + 1);
+        }
       }
-      histogram?.record(event.durationMs, entry.latencyAttributes);
+      if (event.durationMs !== undefined) histogram?.record(event.durationMs, entry.latencyAttributes);
     };
   }
 
