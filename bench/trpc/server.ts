@@ -19,6 +19,8 @@ const backend = new InMemoryBackend({ namespace: 'bench' });
 const peer = new RateLimiterMemory({ points: 1_000_000_000, duration: 3600 });
 const router = t.router({
   bare: t.procedure.query(() => 'ok'),
+  /** The server process's CPU time so far (user + system, µs): the benchmark's cost measure. */
+  cpu: t.procedure.query(() => { const { user, system } = process.cpuUsage(); return user + system; }),
   traffik: t.procedure.use(rateLimit({ uid: 'bench', rate: '100000000/hour', backend })).query(() => 'ok'),
   traffikHeaders: t.procedure.use(rateLimit({ uid: 'bench-h', rate: '100000000/hour', backend, headers: 'always' })).query(() => 'ok'),
   peer: t.procedure.use(async ({ ctx, next }) => {

@@ -42,7 +42,9 @@ export function defaultHeaderTarget(ctx: unknown): HeaderTarget | undefined {
   return undefined;
 }
 
-const states = new WeakMap<object, RateLimitHeaderState>();
+/** Where a response's folded header state lives: a symbol property on the target (cheaper than a WeakMap). */
+const STATE = Symbol('traffik.rateLimitHeaders');
+type WithState = { [STATE]?: RateLimitHeaderState };
 
 /**
  * Folds `decision` (of a throttle whose single rate is `rate`, when known) into the headers already written to `target` for this
@@ -51,10 +53,10 @@ const states = new WeakMap<object, RateLimitHeaderState>();
  */
 export function writeRateLimitHeaders(target: HeaderTarget, decision: Decision, rate?: Rate): void {
   if (isNodeResponse(target) && target.headersSent === true) return;
-  let state = states.get(target);
+  let state = (target as WithState)[STATE];
   if (state === undefined) {
     state = new RateLimitHeaderState();
-    states.set(target, state);
+    (target as WithState)[STATE] = state;
   }
   state.add(decision, rate);
   const fields = state.fields();
