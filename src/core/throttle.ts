@@ -8,7 +8,7 @@ import { InMemoryBackend } from './backends/in-memory.js';
 import { mergeStepDecisions, unlimitedStep, type Decision, type PolicyDecision, type StepDecision } from './decision.js';
 import { BackendError, ConfigurationError, TraffikError, describeValue, RateLimitExceededError } from './errors.js';
 import { EXEMPTED, type Exempted } from './exempted.js';
-import { scopeKey, stateSuffix } from './keys.js';
+import { keyPart, scopeKey, stateSuffix } from './keys.js';
 import { DEFAULT_ERROR_WAIT_MS, DEFAULT_ON_ERROR, type ErrorInfo, type OnError, type OnErrorHandler, type OnErrorResult } from './on-error.js';
 import { checkOptionNames, checkWholeNumber } from './options.js';
 import { Rate, type RateLike } from './rate.js';
@@ -77,6 +77,14 @@ interface ResolvedRates {
   suffixes: string[];
 }
 
+/** What the in-process hot path needs: set when the backend is in-process, with one fixed rate and nothing that must see every call. */
+interface FastPath {
+  backend: InMemoryBackend;
+  rate: Rate;
+  uidPart: string;
+  suffix: string;
+}
+
 const THROTTLE_OPTIONS = ['uid', 'rate', 'strategy', 'backend', 'cost', 'onError', 'minWaitMs', 'onDecision', 'timingSampleEvery'] as const;
 
 /**
@@ -107,6 +115,7 @@ export class Throttle<Ctx = unknown> {
   private readonly costFunction: CostFunction<Ctx> | undefined;
   private readonly uidPart: string;
   private readonly rateCache = new Map<string, ResolvedRates>();
+  private readonly fast: FastPath | undefined;
 
   constructor(options: ThrottleOptions<Ctx>) {
     checkOptionNames('Throttle', options, THROTTLE_OPTIONS);
@@ -145,6 +154,10 @@ export class Throttle<Ctx = unknown> {
     this.onDecision = options.onDecision;
     this.timingSampleEvery = checkWholeNumber(`Throttle "${uid}"`, 'timingSampleEvery', options.timingSampleEvery ?? 16, 1);
     this.uidPart = uid;
+    const only = this.staticRates?.rates.length === 1 ? this.staticRates : undefined;
+    if (this.backend instanceof InMemoryBackend && only !== undefined && this.strategy.argsFor === undefined && !this.guarded) {
+      this.fast = { backend: this.backend, rate: only.rates[0]!, uidPart: keyPart(uid), suffix: only.suffixes[0]! };
+    }
   }
 
   /**
@@ -155,7 +168,37 @@ export class Throttle<Ctx = unknown> {
    * when `onError` is `'raise'` (or a handler throws).
    */
   hit(key: string | Exempted, options?: HitOptions<Ctx>): Promise<Decision> {
+    if (this.fast !== undefined && typeof key === 'string') {
+      const decided = this.hitInProcess(this.fast, key, options);
+      if (decided !== undefined) return decided;
+    }
     return this.run(key, options, false);
+  }
+
+  /**
+   * The hot path for an in-process backend with one fixed rate: one
+   * synchronous step, no arrays, no awaits. Returns `undefined` (so `hit`
+   * takes the general path, which handles the case fully) when the cost
+   * needs a function or checking, or the backend throws.
+   */
+  private hitInProcess(fast: FastPath, key: string, options: HitOptions<Ctx> | undefined): Promise<Decision> | undefined {
+    const cost = options === undefined || options.cost === undefined ? this.fixedCost : options.cost;
+    if (typeof cost !== 'number' || !Number.isSafeInteger(cost) || cost < 0) return undefined;
+    const started = this.onDecision === undefined ? -1 : this.startTiming();
+    let step: StepDecision;
+    try {
+      step = fast.backend.applyOne(this.strategy, fast.uidPart + keyPart(key) + fast.suffix, fast.rate, cost, false);
+    } catch {
+      return undefined;
+    }
+    const decision: Decision = {
+      allowed: step.allowed, limit: step.limit, remaining: step.remaining,
+      retryAfterMs: !step.allowed && step.retryAfterMs < this.minWaitMs ? this.minWaitMs : step.retryAfterMs,
+      resetAfterMs: step.resetAfterMs, delayMs: step.delayMs,
+      cost, uid: this.uid, key,
+    };
+    if (this.onDecision !== undefined) this.report(decision, started);
+    return Promise.resolve(decision);
   }
 
   /**
