@@ -67,5 +67,9 @@ describe('RedisBackend on Redis Cluster', () => {
     for (const id of identities) {
       expect((await throttle.hitMany(id, [1, 1, 1])).map((d) => d.allowed)).toEqual([true, true, false]);
     }
+    // reset deletes every rate's key in one call (one slot), and only that identity's.
+    await throttle.reset('{x}');
+    expect((await throttle.hit('{x}')).allowed).toBe(true);
+    expect((await throttle.hit('{x}:y')).allowed).toBe(false);
   });
 });
