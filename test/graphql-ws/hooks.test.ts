@@ -3,6 +3,10 @@ import type { ExecutionArgs } from 'graphql';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BackendError, ConfigurationError, InMemoryBackend, type Backend } from '../../src/index.js';
 import { rateLimitSubscriptions } from '../../src/graphql/ws/index.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { makeServer, type ServerOptions } from 'graphql-ws';
+import { WebSocketServer } from 'ws';
 import { connect, ManualClock, run, startServer, tickSchema, TickSource, until } from './support.js';
 
 // Vite resolves 'graphql' for our source to index.mjs, while graphql-ws (loaded by
@@ -102,11 +106,15 @@ describe("the user's own hooks", () => {
 });
 
 describe('backend failures', () => {
-  const failing = (onError?: 'raise'): Backend => {
-    const backend = new InMemoryBackend({ ...(onError ? { onError } : {}) });
-    backend.apply = () => Promise.reject(new BackendError('store down'));
-    return backend;
-  };
+  /** A backend whose store is down: every call rejects. */
+  const failing = (onError?: 'raise'): Backend => ({
+    namespace: 'down',
+    onError,
+    apply: () => Promise.reject(new BackendError('store down')),
+    applyBatch: () => Promise.reject(new BackendError('store down')),
+    reset: () => Promise.reject(new BackendError('store down')),
+    close: () => Promise.resolve(),
+  });
 
   it("deny with a wait by default ('throttle'), and the socket stays open", async () => {
     const server = await startServer(rateLimitSubscriptions({ schema: tickSchema(() => new TickSource(new ManualClock(), { count: 1 })) }, {
@@ -171,5 +179,67 @@ describe('configuration', () => {
     const call = () => rateLimitSubscriptions({ schema }, limits as never);
     expect(call).toThrow(ConfigurationError);
     expect(call).toThrow(message);
+  });
+});
+
+/**
+ * A minimal graphql-ws adapter over `ws` whose `extra` holds no HTTP request
+ * (as with adapters other than `graphql-ws/use/ws`).
+ */
+async function startBareAdapter(options: ServerOptions): Promise<string> {
+  const server = makeServer(options);
+  const http = createServer();
+  const wss = new WebSocketServer({ server: http });
+  wss.on('connection', (socket) => {
+    const closed = server.opened({
+      protocol: socket.protocol,
+      send: (data) => new Promise<void>((resolve) => socket.send(data, () => resolve())),
+      close: (code, reason) => socket.close(code, reason),
+      onMessage: (cb) => socket.on('message', async (data) => {
+        try {
+          await cb(String(data));
+        } catch (error) {
+          socket.close(4500, (error as Error).message.slice(0, 120));
+        }
+      }),
+    }, { adapter: 'bare' });
+    socket.once('close', (code, reason) => void closed(code, String(reason)));
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  cleanups.push(async () => {
+    for (const client of wss.clients) client.terminate();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+  });
+  return `ws://127.0.0.1:${(http.address() as AddressInfo).port}`;
+}
+
+describe('adapters without a remote address', () => {
+  it('messages limits need no identity', async () => {
+    const clock = new ManualClock();
+    const url = await startBareAdapter(rateLimitSubscriptions({ schema: tickSchema(() => new TickSource(clock, { count: 300 })) }, {
+      messages: { rate: '10/second', backend: new InMemoryBackend({ clock: clock.now }) },
+    }));
+    const client = connect(url);
+    cleanups.push(() => client.dispose());
+    const outcome = await run(client, 'subscription { ticks }').finished;
+    expect(outcome.completed).toBe(true);
+    expect(outcome.data).toHaveLength(20);
+  });
+
+  it('Subscribe limits with the default identify fail loudly, naming the identify option', async () => {
+    const url = await startBareAdapter(rateLimitSubscriptions({ schema: tickSchema(() => new TickSource(new ManualClock(), { count: 1 })) }, {
+      subscribe: { rate: '10/second' },
+    }));
+    const { createClient } = await import('graphql-ws');
+    const { default: WebSocket } = await import('ws');
+    let closeReason = '';
+    const client = createClient({
+      url, webSocketImpl: WebSocket, retryAttempts: 0,
+      on: { closed: (event) => { closeReason = `${(event as { code: number }).code} ${(event as { reason: string }).reason}`; } },
+    });
+    cleanups.push(() => client.dispose());
+    await run(client, '{ hello }').finished;
+    expect(closeReason).toMatch(/^4500 .*identify/);
   });
 });

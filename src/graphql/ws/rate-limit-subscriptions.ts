@@ -63,7 +63,8 @@ export function rateLimitSubscriptions<P extends ConnectionInitMessage['payload'
     );
   }
   const { uid = 'graphql-ws', backend, strategy, onError, subscribe, messages, timers = systemTimers } = limits;
-  const identify = limits.identify ?? remoteAddress;
+  // Without Subscribe limits, identify only matters for EXEMPTED: the default is not needed then.
+  const identify = limits.identify ?? (subscribe === undefined ? undefined : remoteAddress);
 
   const subscribeThrottle = subscribe?.rate === undefined ? undefined : new Throttle({
     uid: `${uid}:subscribe`,
@@ -97,6 +98,7 @@ export function rateLimitSubscriptions<P extends ConnectionInitMessage['payload'
 
   /** The limits' verdict on one Subscribe message: errors to send, or undefined to go on. */
   const checkSubscribe = async (ctx: Context<P, E>, id: string, payload: SubscribePayload): Promise<GraphQLError[] | undefined> => {
+    if (identify === undefined) return undefined;
     const key = await identify(ctx, id, payload);
     if (key === EXEMPTED) {
       connectionOf(ctx).exempt.add(id);
