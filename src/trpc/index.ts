@@ -3,7 +3,7 @@
  * `TOO_MANY_REQUESTS` errors, `data.rateLimit` on the client, HTTP
  * rate-limit headers and per-event limits for subscriptions.
  */
-export { rateLimit, type WithOverrides } from './rate-limit.js';
+export { rateLimit, type WithOverrides, type InputSeen } from './rate-limit.js';
 export type { RateLimitOptions, RateLimitMeta, MessageLimitOptions, CallInfo } from './options.js';
 export { rateLimitErrorFormatter, rateLimitErrorData, rateLimitDecision, type RateLimitErrorData } from './error-formatter.js';
 export { rateLimitResponseHeaders } from './response-meta.js';

@@ -6,6 +6,7 @@ import type { OnError } from '../core/on-error.js';
 import type { AnyStrategy } from '../core/strategies/strategy.js';
 import type { Rates } from '../core/throttle.js';
 import type { TrustProxy } from './client-address.js';
+import type { HeaderTarget } from './response-target.js';
 
 /** What `identify`, `cost` and a rate function are told about the call. */
 export interface CallInfo<TCtx = unknown, TMeta = unknown, TInput = unknown> {
@@ -95,7 +96,7 @@ export interface RateLimitOptions<TCtx = unknown, TMeta = unknown, TInput = unkn
    * `ServerResponse`, as the standalone and node-http adapters give it) or
    * `ctx.resHeaders` (fetch adapter). Return undefined for none.
    */
-  headerTarget?: (ctx: TCtx) => import('./response-target.js').HeaderTarget | undefined;
+  headerTarget?: (ctx: TCtx) => HeaderTarget | undefined;
   /** Per-event limits for subscriptions (each subscription counted on its own). */
   messages?: MessageLimitOptions<TCtx, TMeta, TInput>;
 }
