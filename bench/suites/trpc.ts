@@ -18,6 +18,7 @@ import { rateLimit } from '../../src/trpc/index.js';
 import { measure, printGrid, formatOps, type Measurement } from '../lib.js';
 
 const CONCURRENCY = 64;
+const signed = (value: number): string => `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
 const ROUNDS = 5;
 const cases: [string, string][] = [
   ['bare query (no limiter)', 'bare'],
@@ -120,8 +121,8 @@ export default async function run(): Promise<void> {
         const self = name === bare.name;
         return [
           name, formatOps(m.opsPerSec), (m.meanUs / 1000).toFixed(2),
-          self ? '' : `${((m.opsPerSec / bare.opsPerSec - 1) * 100).toFixed(1)}%`,
-          cpu.toFixed(1), self ? '' : `+${(cpu - bareCpu).toFixed(1)} µs (${((cpu / bareCpu - 1) * 100).toFixed(1)}%)`,
+          self ? '' : `${signed((m.opsPerSec / bare.opsPerSec - 1) * 100)}%`,
+          cpu.toFixed(1), self ? '' : `${signed(cpu - bareCpu)} µs (${signed((cpu / bareCpu - 1) * 100)}%)`,
         ];
       }),
     );
