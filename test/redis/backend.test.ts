@@ -153,7 +153,7 @@ describe('RedisBackend when the server fails', () => {
       server.pause();
       let started = performance.now();
       await expect(throttle.hit('k')).rejects.toBeInstanceOf(BackendConnectionError);
-      expect(performance.now() - started).toBeLessThan(300 + 250);
+      expect(performance.now() - started).toBeLessThan(300 + 700); // timeoutMs, plus slack for a loaded machine
       // The default policy denies instead of hanging.
       const denied = await new Throttle({ uid: 'down', rate: '100/min', backend }).hit('k');
       expect(denied.allowed).toBe(false);
@@ -162,7 +162,7 @@ describe('RedisBackend when the server fails', () => {
       await server.kill();
       started = performance.now();
       await expect(throttle.hit('k')).rejects.toBeInstanceOf(BackendConnectionError);
-      expect(performance.now() - started).toBeLessThan(300 + 250);
+      expect(performance.now() - started).toBeLessThan(300 + 700); // timeoutMs, plus slack for a loaded machine
       await server.restart();
       await vi.waitFor(async () => expect((await throttle.hit('k')).allowed).toBe(true), { timeout: 10_000 });
       await new Promise((r) => setTimeout(r, 50));
