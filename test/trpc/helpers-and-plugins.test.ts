@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { InMemoryBackend, LeakyBucketWithQueueStrategy, Throttle } from '../../src/index.js';
+import { ConcurrencyLimitStrategy } from '../../src/core/strategies/concurrency-limit.js';
 import { rateLimit } from '../../src/trpc/index.js';
 import { limitEvents } from '../../src/trpc/limited-events.js';
 import { manualClock } from './servers.js';
@@ -17,6 +18,30 @@ describe('.concat() plugins', () => {
     const caller = t.createCallerFactory(router)({ userId: 'u1', locale: 'fr' });
     expect(await caller.q()).toBe('fr');
     expect((await caller.q().catch((e: unknown) => e) as TRPCError).code).toBe('TOO_MANY_REQUESTS');
+    await backend.close();
+  });
+});
+
+describe('concurrency limit on subscriptions', () => {
+  it('a subscription holds its slot until its events end or it is closed', async () => {
+    const backend = new InMemoryBackend({ namespace: 'sub-slots' });
+    const t = initTRPC.create();
+    const router = t.router({
+      feed: t.procedure.use(rateLimit({
+        rate: '1/minute', strategy: new ConcurrencyLimitStrategy(), backend, identify: () => 'k',
+      })).subscription(async function* () {
+        for (let i = 0; ; i++) yield i;
+      }),
+    });
+    const caller = t.createCallerFactory(router)({});
+    const first = (await caller.feed())[Symbol.asyncIterator]();
+    expect((await first.next()).value).toBe(0);
+    expect((await caller.feed().catch((e: unknown) => e) as TRPCError).code).toBe('TOO_MANY_REQUESTS');
+    await first.return?.(); // closing the subscription gives the slot back
+    await new Promise((r) => setTimeout(r, 0));
+    const second = (await caller.feed())[Symbol.asyncIterator]();
+    expect((await second.next()).value).toBe(0);
+    await second.return?.();
     await backend.close();
   });
 });
