@@ -14,6 +14,11 @@ export interface AdaptiveState {
   readonly eff: number;
 }
 
+/** The wait until a window admits `units`, when the next window's limit is `next` and it recovers by `inc` per window. */
+function waitFor(units: number, next: number, inc: number, windowEnd: number, P: number): number {
+  return units <= next ? windowEnd : windowEnd + ceilDiv(units - next, inc) * P;
+}
+
 /** Options of `AdaptiveStrategy`. Fractions are kept in thousandths (at most 3 decimals). */
 export interface AdaptiveOptions {
   /** Usage of the window (n / effective limit) above which the limit shrinks. In (0, 1], default 0.8. Ignored with `signal`. */
@@ -124,31 +129,26 @@ export class AdaptiveStrategy implements Strategy<AdaptiveState> {
       n = state.n;
       eff = state.eff;
     } else if (state !== undefined) {
-      const signal = this.signalValue(args);
-      eff = Math.min(L, this.adjust(state.n, state.eff, L, minL, inc, signal) + (w - state.w - 1) * inc);
+      const signalHigh = this.signal !== undefined && this.signalValue(args) > this.signalThreshold!;
+      eff = Math.min(L, this.adjust(state.n, state.eff, L, minL, inc, signalHigh) + (w - state.w - 1) * inc);
     }
     const windowEnd = (w + 1) * P - now;
-    // The next window's limit if nothing else arrives (a user signal assumed calm).
-    const nextAfter = (count: number): number => this.adjust(count, eff, L, minL, inc, this.signal === undefined ? undefined : -Infinity);
-    const waitFor = (units: number, next: number): number => (units <= next ? windowEnd : windowEnd + ceilDiv(units - next, inc) * P);
-    // Until the key is as good as fresh: with a user signal the next window may shrink (assume it does), so
-    // that a state kept that long and a fresh key decide alike whatever the signal.
-    const worstNext = (count: number): number => (this.signal === undefined ? nextAfter(count) : this.adjust(0, eff, L, minL, inc, Infinity));
-    const resetAfter = (count: number): number => (count === 0 && eff === L ? 0 : waitFor(L, worstNext(count)));
     if (n + cost <= eff) {
       const after = n + cost;
-      const resetAfterMs = resetAfter(after);
+      const resetAfterMs = this.resetAfter(after, eff, L, minL, inc, windowEnd, P);
       return {
         decision: { allowed: true, limit: eff, remaining: eff - after, retryAfterMs: 0, resetAfterMs, delayMs: 0 },
         state: { w, n: after, eff },
         ttlMs: Math.max(1, resetAfterMs),
       };
     }
-    const resetAfterMs = resetAfter(n);
+    const resetAfterMs = this.resetAfter(n, eff, L, minL, inc, windowEnd, P);
+    // The next window's limit if nothing else arrives (a user signal assumed calm).
+    const next = this.signal === undefined ? this.adjust(n, eff, L, minL, inc, false) : Math.min(L, eff + inc);
     return {
       decision: {
         allowed: false, limit: eff, remaining: eff - n,
-        retryAfterMs: cost > L ? Infinity : waitFor(cost, nextAfter(n)),
+        retryAfterMs: cost > L ? Infinity : waitFor(cost, next, inc, windowEnd, P),
         resetAfterMs, delayMs: 0,
       },
       state: { w, n, eff },
@@ -156,14 +156,24 @@ export class AdaptiveStrategy implements Strategy<AdaptiveState> {
     };
   }
 
-  /** The limit after a window that admitted `n` under `eff`. */
-  private adjust(n: number, eff: number, L: number, minL: number, inc: number, signal: number | undefined): number {
-    const overloaded = signal === undefined ? n * 1000 > this.thresholdPerMille * eff : signal > this.signalThreshold!;
+  /**
+   * Until the key is as good as fresh (eff back to L, empty window). With a
+   * user signal the next window may shrink (assume it does), so that a state
+   * kept that long and a fresh key decide alike whatever the signal.
+   */
+  private resetAfter(count: number, eff: number, L: number, minL: number, inc: number, windowEnd: number, P: number): number {
+    if (count === 0 && eff === L) return 0;
+    const next = this.signal === undefined ? this.adjust(count, eff, L, minL, inc, false) : this.adjust(0, eff, L, minL, inc, true);
+    return waitFor(L, next, inc, windowEnd, P);
+  }
+
+  /** The limit after a window that admitted `n` under `eff`; `signalHigh` decides instead of the usage when a user signal is set. */
+  private adjust(n: number, eff: number, L: number, minL: number, inc: number, signalHigh: boolean): number {
+    const overloaded = this.signal === undefined ? n * 1000 > this.thresholdPerMille * eff : signalHigh;
     return overloaded ? Math.max(minL, floorDiv(eff * this.reductionPerMille, 1000)) : Math.min(L, eff + inc);
   }
 
-  private signalValue(args: StepArgs | undefined): number | undefined {
-    if (this.signal === undefined) return undefined;
+  private signalValue(args: StepArgs | undefined): number {
     const value = Number(args?.[0]);
     if (!Number.isFinite(value)) throw new TypeError(`AdaptiveStrategy: step args hold signal ${describeValue(args?.[0])}, not a number`);
     return value;
