@@ -117,6 +117,7 @@ class ThrottledStream<T> implements AsyncGenerator<T, undefined, unknown> {
         this.finish();
         throw error;
       }
+      this.cancelPull = undefined;
       if (this.finished) return DONE;
       if (result.done) {
         this.finish();
@@ -197,8 +198,6 @@ class ThrottledStream<T> implements AsyncGenerator<T, undefined, unknown> {
     return new Promise<IteratorResult<T>>((resolve, reject) => {
       this.cancelPull = () => resolve(DONE);
       this.iterator.next().then(resolve, reject);
-    }).finally(() => {
-      this.cancelPull = undefined;
     });
   }
 
