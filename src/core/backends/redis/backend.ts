@@ -4,7 +4,7 @@ import type { StepDecision } from '../../decision.js';
 import { BackendConnectionError, BackendError, ConfigurationError, describeValue } from '../../errors.js';
 import type { OnError } from '../../on-error.js';
 import { checkOptionNames, checkWholeNumber } from '../../options.js';
-import type { ApplyRequest, Backend, BatchRequest } from '../backend.js';
+import type { ApplyRequest, Backend, BatchRequest, ReadRequest, ReadResult } from '../backend.js';
 import { applyWithCompareAndSet } from './compare-and-set.js';
 import { toBackendError, withTimeout } from './error-mapping.js';
 import { checkRedisNamespace, redisKeys } from './keys.js';
@@ -115,6 +115,30 @@ export class RedisBackend implements Backend {
   applyBatch(request: BatchRequest): Promise<StepDecision[][]> {
     if (request.costs.length === 0) return Promise.resolve([]);
     return this.run(request, request.costs, false);
+  }
+
+  /**
+   * The live states of `request.keys` (for `Throttle.stats`): one MGET (the
+   * keys share a slot) and the server's TIME (unless a clock was given),
+   * parsed with the strategy. Changes nothing; bounded by `timeoutMs`.
+   */
+  read(request: ReadRequest): Promise<ReadResult> {
+    if (this.closed) return Promise.reject(new BackendConnectionError('RedisBackend is closed'));
+    const what = `RedisBackend read (${request.strategy.name})`;
+    try {
+      const client = this.client as Redis;
+      const clockNow = this.now();
+      const pending = Promise.all([
+        client.mget(...redisKeys(this.namespace, request.scope, request.keys)),
+        clockNow === undefined ? client.time() : undefined,
+      ]).then(([texts, time]) => ({
+        now: clockNow ?? Number(time![0]) * 1000 + Math.floor(Number(time![1]) / 1000),
+        states: texts.map((text) => (text === null ? undefined : request.strategy.parse(text))),
+      }));
+      return withTimeout(pending, this.timeoutMs, what).catch((error: unknown) => Promise.reject(this.describe(error, what)));
+    } catch (error) {
+      return Promise.reject(toBackendError(error, what));
+    }
   }
 
   reset(scope: string, keys: readonly string[]): Promise<void> {
