@@ -116,11 +116,13 @@ describe('RedisBackend on one server', () => {
           onError: (error) => { seen.push(error); return 7000; },
         });
         expect((await throttle.hit('k')).allowed).toBe(true);
-        await overwrite(stateKey(namespace, uid, 'k', strategy, '5/min'));
+        const key = stateKey(namespace, uid, 'k', strategy, '5/min');
+        await overwrite(key);
         const d = await throttle.hit('k');
         expect({ label, kind, allowed: d.allowed, retryAfterMs: d.retryAfterMs }).toEqual({ label, kind, allowed: false, retryAfterMs: 7000 });
         expect(seen).toHaveLength(1);
         expect(seen[0]).toBeInstanceOf(BackendError);
+        expect((seen[0] as Error).message).toMatch(kind === 'a list' ? /WRONGTYPE/ : `stored state of key ${key} is not what`);
       }
     }
   });

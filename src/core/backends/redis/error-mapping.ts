@@ -10,9 +10,10 @@ import { BackendConnectionError, BackendError, TraffikError } from '../../errors
 export function toBackendError(error: unknown, what: string): BackendError {
   if (error instanceof BackendError) return error;
   if (error instanceof TraffikError) return new BackendError(`${what}: ${error.message}`, { cause: error });
-  const message = error instanceof Error ? error.message : String(error);
+  // Redis 7 appends " script: <sha>, on @user_script:<line>." to script errors.
+  const message = (error instanceof Error ? error.message : String(error)).replace(/ script: [0-9a-f]{40}, on @user_script:\d+\.$/, '');
   if (error instanceof Error && error.name === 'ReplyError') {
-    const bad = /TRAFFIK_BAD_STATE (.*)/.exec(message);
+    const bad = /^TRAFFIK_BAD_STATE (.*)$/s.exec(message);
     if (bad) return new BackendError(`${what}: stored state of key ${bad[1]} is not what this strategy writes (overwritten?)`, { cause: error });
     return new BackendError(`${what}: Redis replied with an error: ${message}`, { cause: error });
   }

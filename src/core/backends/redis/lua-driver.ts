@@ -38,36 +38,70 @@ end
 local dry = ARGV[2] == '1'
 local ttlPad = tonumber(ARGV[3])
 local H = tonumber(ARGV[4])
-local costs = {}
-for h = 1, H do costs[h] = tonumber(ARGV[4 + h]) end
 local at = 5 + H
 local NP = tonumber(ARGV[at])
 at = at + 1
+local EMPTY = {}
+local format = string.format
+local function readParams()
+  if NP == 0 then return EMPTY end
+  local p = {}
+  for k = 1, NP do p[k] = tonumber(ARGV[at + 1 + k]) end
+  return p
+end
+local function readArgs()
+  local NA = tonumber(ARGV[at])
+  if NA == 0 then return EMPTY end
+  local args = {}
+  for k = 1, NA do args[k] = ARGV[at + k] end
+  return args
+end
+local function readState(key)
+  local text = redis.call('GET', key)
+  if not text then return nil end
+  local s = strategy.parse(text)
+  if s == nil then error({ err = 'TRAFFIK_BAD_STATE ' .. key }) end
+  return s
+end
+
+if R == 1 then
+  -- One rate (the common case): no all-or-nothing bookkeeping, no tables per hit.
+  local L, P, params = tonumber(ARGV[at]), tonumber(ARGV[at + 1]), readParams()
+  at = at + 2 + NP
+  local args = readArgs()
+  local state = readState(KEYS[1])
+  local ttl
+  local out = {}
+  for h = 1, H do
+    local cost = tonumber(ARGV[4 + h])
+    local a, limit, remaining, retry, reset, delay, newState, newTtl, store = strategy.step(state, now, cost, L, P, params, args)
+    if a and not dry and (cost > 0 or store) then
+      state = newState
+      ttl = newTtl
+    end
+    if retry == INF then retry = -1 end
+    out[h] = format('%d,%d,%d,%d,%d,%d', a and 1 or 0, limit, remaining, retry, reset, delay)
+  end
+  if ttl ~= nil then redis.call('SET', KEYS[1], strategy.serialize(state), 'PX', ttl + ttlPad) end
+  if H == 1 then return out[1] end
+  return table.concat(out, ',')
+end
+
+-- Several rates: every hit is all-or-nothing across them (run-steps.ts).
 local Ls, Ps, params = {}, {}, {}
 for i = 1, R do
   Ls[i] = tonumber(ARGV[at])
   Ps[i] = tonumber(ARGV[at + 1])
-  local p = {}
-  for k = 1, NP do p[k] = tonumber(ARGV[at + 1 + k]) end
-  params[i] = p
+  params[i] = readParams()
   at = at + 2 + NP
 end
-local NA = tonumber(ARGV[at])
-local args = {}
-for k = 1, NA do args[k] = ARGV[at + k] end
-local states, ttls, dirty = {}, {}, {}
-for i = 1, R do
-  local text = redis.call('GET', KEYS[i])
-  if text then
-    local s = strategy.parse(text)
-    if s == nil then return redis.error_reply('TRAFFIK_BAD_STATE ' .. KEYS[i]) end
-    states[i] = s
-  end
-end
+local args = readArgs()
+local states, ttls = {}, {}
+for i = 1, R do states[i] = readState(KEYS[i]) end
 local out = {}
 local n = 0
 for h = 1, H do
-  local cost = costs[h]
+  local cost = tonumber(ARGV[4 + h])
   local res = {}
   local all, force = true, false
   for i = 1, R do
@@ -81,7 +115,6 @@ for h = 1, H do
       for i = 1, R do
         states[i] = res[i][7]
         ttls[i] = res[i][8]
-        dirty[i] = true
       end
     end
   else
@@ -94,11 +127,11 @@ for h = 1, H do
     local retry = r[4]
     if retry == INF then retry = -1 end
     n = n + 1
-    out[n] = string.format('%d,%d,%d,%d,%d,%d', r[1] and 1 or 0, r[2], r[3], retry, r[5], r[6])
+    out[n] = format('%d,%d,%d,%d,%d,%d', r[1] and 1 or 0, r[2], r[3], retry, r[5], r[6])
   end
 end
 for i = 1, R do
-  if dirty[i] then redis.call('SET', KEYS[i], strategy.serialize(states[i]), 'PX', ttls[i] + ttlPad) end
+  if ttls[i] ~= nil then redis.call('SET', KEYS[i], strategy.serialize(states[i]), 'PX', ttls[i] + ttlPad) end
 end
 return table.concat(out, ',')
 `;
