@@ -30,6 +30,8 @@ type CostOption = number | ((info: AnyInfo) => number | Promise<number>) | undef
 /** Everything one limited procedure needs: its throttle(s), built once and cached. */
 interface Plan {
   throttle: Throttle<AnyInfo>;
+  /** True when a user function (identify, cost, rate) may read the input: the raw input is read for it. */
+  needsInput: boolean;
   /** True when the strategy holds slots (a concurrency limit) that must be released. */
   holdsSlots: boolean;
   /** The throttle's rate when it has exactly one fixed rate (for the `w` of RateLimit-Policy). */
@@ -116,10 +118,13 @@ export function rateLimit<
     return { throttle: makeThrottle(`${throttleUid}:messages`, messages.rate, messages.strategy), onExceed, cost: messages.cost };
   };
 
+  const usesInput = (...values: unknown[]): boolean => typeof identify === 'function' || values.some((v) => typeof v === 'function');
+
   let fixedPlan: Plan | undefined;
   if (opts.rate !== undefined) {
     fixedPlan = {
       throttle: makeThrottle(uid, opts.rate as Rates),
+      needsInput: usesInput(opts.rate, opts.cost, opts.messages?.cost),
       holdsSlots: isLeaseStrategy(opts.strategy),
       rate: singleRate(opts.rate),
       cost: opts.cost as CostOption,
@@ -150,6 +155,7 @@ export function rateLimit<
       const throttleUid = spec.uid ?? `${uid}:${path}`;
       plan = {
         throttle: makeThrottle(throttleUid, spec.rate, spec.strategy ?? opts.strategy),
+        needsInput: usesInput(spec.rate, spec.cost ?? opts.cost, spec.messages?.cost),
         holdsSlots: isLeaseStrategy(spec.strategy ?? opts.strategy),
         rate: singleRate(spec.rate),
         cost: (spec.cost ?? opts.cost) as CostOption,
@@ -160,8 +166,6 @@ export function rateLimit<
     return plan;
   };
 
-  const needsInput = typeof identify === 'function' || typeof opts.cost === 'function' || typeof opts.rate === 'function'
-    || typeof opts.messages?.cost === 'function' || opts.rate === undefined;
 
   const middleware: TRPCMiddlewareFunction<unknown, unknown, object, object, unknown> = async (call) => {
     const { ctx, path, type, meta, signal, next } = call;
@@ -173,13 +177,13 @@ export function rateLimit<
     }
     if (plan === undefined) return next();
     let input = call.input;
-    if (input === undefined && needsInput) input = await call.getRawInput().catch(() => undefined);
+    if (input === undefined && plan.needsInput) input = await call.getRawInput().catch(() => undefined);
     const info: AnyInfo = { ctx, path, type, input, meta };
 
     let key: string | Exempted | undefined;
     if (identify !== undefined) {
       const identified = identify(info);
-      key = identified instanceof Promise ? await identified : identified;
+      key = typeof (identified as { then?: unknown } | undefined)?.then === 'function' ? await identified : identified as string | Exempted;
     } else {
       key = addressFromContext(ctx, trusted);
     }
