@@ -3,6 +3,7 @@ import { defaultFieldResolver, type GraphQLFieldConfig, type GraphQLSchema } fro
 import { ConfigurationError, FixedWindowStrategy, type AnyStrategy, type Backend, type OnError, type Throttle } from '../core/index.js';
 import { describeValue } from '../core/errors.js';
 import { checkOptionNames } from '../core/options.js';
+import { AheadStore, chargeAheadResolver, listItemType, type AheadPlan } from './charge-ahead.js';
 import { buildFieldLimits, type FieldCostFunction, type LimitRegistry } from './field-limits.js';
 import { HitBatcher, type FlushScheduler } from './hit-batcher.js';
 import { limitedResolver, type Identify, type OnLimit } from './limited-resolver.js';
@@ -36,6 +37,15 @@ export interface RateLimitDirectiveOptions<Ctx = any> {
    * continuation already queued has run (`afterPendingMicrotasks`).
    */
   scheduleFlush?: FlushScheduler;
+  /**
+   * Charge a list's items' limited fields as soon as the list resolves, so
+   * that the items resolve without waiting (default true: much faster on
+   * long lists). Then `identify` and cost functions get the list field's
+   * `info` (cost functions still get each item as `source`). Set false for
+   * executors other than graphql-js's (graphql-jit), whose execution paths
+   * differ: the items would then be charged one resolution at a time.
+   */
+  chargeListsAhead?: boolean;
 }
 
 /** What `rateLimitDirective` returns. */
@@ -52,7 +62,7 @@ export interface RateLimitDirective {
   transformer: (schema: GraphQLSchema) => GraphQLSchema;
 }
 
-const OPTION_NAMES = ['name', 'backend', 'identify', 'costs', 'strategies', 'strategy', 'onLimit', 'onError', 'scheduleFlush'];
+const OPTION_NAMES = ['name', 'backend', 'identify', 'costs', 'strategies', 'strategy', 'onLimit', 'onError', 'scheduleFlush', 'chargeListsAhead'];
 const NAME_PATTERN = /^[_A-Za-z][_0-9A-Za-z]*$/;
 
 /** The SDL of the directive under `name`. */
@@ -104,7 +114,7 @@ function settingsOf(node: { extensions?: unknown }, schema: GraphQLSchema, name:
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function rateLimitDirective<Ctx = any>(options: RateLimitDirectiveOptions<Ctx> = {}): RateLimitDirective {
   checkOptionNames('rateLimitDirective', options, OPTION_NAMES);
-  const { name = 'rateLimit', backend, identify = defaultIdentify, costs = {}, strategies = {}, onLimit, onError, scheduleFlush } = options;
+  const { name = 'rateLimit', backend, identify = defaultIdentify, costs = {}, strategies = {}, onLimit, onError, scheduleFlush, chargeListsAhead = true } = options;
   const where = 'rateLimitDirective';
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
     throw new ConfigurationError(`${where}: name must be a GraphQL name such as "rateLimit", got ${describeValue(name)}`);
@@ -129,13 +139,17 @@ export function rateLimitDirective<Ctx = any>(options: RateLimitDirectiveOptions
       throw new ConfigurationError(`${where}: strategies.${strategyName} must implement the Strategy interface, got ${describeValue(strategy)}`);
     }
   }
+  if (typeof chargeListsAhead !== 'boolean') {
+    throw new ConfigurationError(`${where}: chargeListsAhead must be true or false, got ${describeValue(chargeListsAhead)}`);
+  }
   const defaultStrategy = options.strategy ?? new FixedWindowStrategy();
   if (defaultStrategy === null || typeof defaultStrategy !== 'object' || typeof defaultStrategy.step !== 'function') {
     throw new ConfigurationError(`${where}: strategy must implement the Strategy interface, got ${describeValue(defaultStrategy)}`);
   }
 
   const batcher = new HitBatcher(scheduleFlush);
-  const env = { batcher, identify: identify as Identify, onLimit: onLimit as OnLimit | undefined };
+  const store = chargeListsAhead ? new AheadStore() : undefined;
+  const env = { batcher, identify: identify as Identify, onLimit: onLimit as OnLimit | undefined, store };
   const throttles = new Map<string, Throttle<unknown>>();
   const registry: LimitRegistry = {
     directiveName: name, backend, onError, defaultStrategy,
@@ -148,7 +162,9 @@ export function rateLimitDirective<Ctx = any>(options: RateLimitDirectiveOptions
 
   const transformer = (schema: GraphQLSchema): GraphQLSchema => {
     const subscriptionType = schema.getSubscriptionType()?.name;
-    return mapSchema(schema, {
+    /** Limited fields that a list of their type can charge ahead: type name -> field name -> plan. */
+    const aheadPlans = new Map<string, Map<string, AheadPlan>>();
+    const limitedSchema = mapSchema(schema, {
       [MapperKind.INTERFACE_FIELD]: (fieldConfig, fieldName, typeName) => {
         if (settingsOf(fieldConfig, schema, name).length > 0) {
           throw new ConfigurationError(
@@ -172,11 +188,27 @@ export function rateLimitDirective<Ctx = any>(options: RateLimitDirectiveOptions
           throw new ConfigurationError(`@${name} on ${coordinate}: this schema was already transformed by this directive (each resolution would be charged twice)`);
         }
         const limited = limitedResolver((current ?? defaultFieldResolver) as never, coordinate, limits, env);
+        if (!isSubscription && limits.length === 1) {
+          let plans = aheadPlans.get(typeName);
+          if (plans === undefined) aheadPlans.set(typeName, (plans = new Map()));
+          plans.set(fieldName, { coordinate, limit: limits[0]! });
+        }
         wrapped.add(limited);
         const config: GraphQLFieldConfig<unknown, unknown> = { ...fieldConfig };
         if (isSubscription) config.subscribe = limited;
         else config.resolve = limited;
         return config;
+      },
+    });
+    if (store === undefined || aheadPlans.size === 0) return limitedSchema;
+    return mapSchema(limitedSchema, {
+      [MapperKind.OBJECT_FIELD]: (fieldConfig, _fieldName, typeName) => {
+        if (typeName === subscriptionType) return fieldConfig;
+        const itemType = listItemType(fieldConfig.type);
+        const plans = itemType === undefined ? undefined : aheadPlans.get(itemType.name);
+        if (itemType === undefined || plans === undefined) return fieldConfig;
+        const base = (fieldConfig.resolve ?? defaultFieldResolver) as never;
+        return { ...fieldConfig, resolve: chargeAheadResolver(base, itemType.name, plans, { batcher, identify: identify as Identify, store }) };
       },
     });
   };

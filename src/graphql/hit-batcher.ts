@@ -1,8 +1,9 @@
 import type { Decision, Exempted, Throttle } from '../core/index.js';
 
-interface PendingHit {
-  cost: number;
-  resolve(decision: Decision): void;
+/** A run of hits queued together (one hit, or a list charged ahead): settled together. */
+interface PendingRun {
+  costs: readonly number[];
+  resolve(decisions: Decision[]): void;
   reject(error: unknown): void;
 }
 
@@ -29,7 +30,7 @@ export const afterPendingMicrotasks: FlushScheduler =
  * `onError: 'raise'`), every hit of that batch rejects with the error.
  */
 export class HitBatcher {
-  private pending = new Map<Throttle<unknown>, Map<string | Exempted, PendingHit[]>>();
+  private pending = new Map<Throttle<unknown>, Map<string | Exempted, PendingRun[]>>();
   private scheduled = false;
   private readonly schedule: FlushScheduler;
 
@@ -39,18 +40,23 @@ export class HitBatcher {
 
   /** Queues one hit of `cost` for `key` on `throttle`; settles after the next flush. */
   hit(throttle: Throttle<unknown>, key: string | Exempted, cost: number): Promise<Decision> {
-    return new Promise<Decision>((resolve, reject) => {
+    return this.hitMany(throttle, key, [cost]).then((decisions) => decisions[0]!);
+  }
+
+  /** Queues several hits for `key` on `throttle`, kept in order and together; settles with one decision per cost. */
+  hitMany(throttle: Throttle<unknown>, key: string | Exempted, costs: readonly number[]): Promise<Decision[]> {
+    return new Promise<Decision[]>((resolve, reject) => {
       let byKey = this.pending.get(throttle);
       if (byKey === undefined) {
         byKey = new Map();
         this.pending.set(throttle, byKey);
       }
-      let hits = byKey.get(key);
-      if (hits === undefined) {
-        hits = [];
-        byKey.set(key, hits);
+      let runs = byKey.get(key);
+      if (runs === undefined) {
+        runs = [];
+        byKey.set(key, runs);
       }
-      hits.push({ cost, resolve, reject });
+      runs.push({ costs, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         this.schedule(() => this.flush());
@@ -64,19 +70,25 @@ export class HitBatcher {
     this.pending = new Map();
     this.scheduled = false;
     for (const [throttle, byKey] of batches) {
-      for (const [key, hits] of byKey) {
+      for (const [key, runs] of byKey) {
+        const costs = runs.length === 1 ? runs[0]!.costs : runs.flatMap((run) => run.costs);
         let sent: Promise<Decision[]>;
         try {
-          sent = throttle.hitMany(key, hits.map((h) => h.cost));
+          sent = throttle.hitMany(key, costs);
         } catch (error) {
           sent = Promise.reject(error);
         }
         sent.then(
           (decisions) => {
-            for (let i = 0; i < hits.length; i++) hits[i]!.resolve(decisions[i]!);
+            if (runs.length === 1) return runs[0]!.resolve(decisions);
+            let offset = 0;
+            for (const run of runs) {
+              run.resolve(decisions.slice(offset, offset + run.costs.length));
+              offset += run.costs.length;
+            }
           },
           (error: unknown) => {
-            for (const h of hits) h.reject(error);
+            for (const run of runs) run.reject(error);
           },
         );
       }

@@ -1,6 +1,7 @@
 import type { GraphQLError, GraphQLFieldResolver, GraphQLResolveInfo } from 'graphql';
 import { ConfigurationError, EXEMPTED, keyPart, type Decision, type Exempted } from '../core/index.js';
 import { describeValue } from '../core/errors.js';
+import type { AheadStore } from './charge-ahead.js';
 import type { FieldLimit } from './field-limits.js';
 import type { HitBatcher } from './hit-batcher.js';
 import { identityArgsKey } from './identity-args.js';
@@ -42,6 +43,8 @@ export interface LimitedFieldEnv {
   readonly batcher: HitBatcher;
   readonly identify: Identify;
   readonly onLimit: OnLimit | undefined;
+  /** Decisions charged with a list before its items resolve (see `chargeAheadResolver`). */
+  readonly store?: AheadStore | undefined;
 }
 
 type Resolver = GraphQLFieldResolver<unknown, unknown, Record<string, unknown>>;
@@ -65,6 +68,7 @@ function sleep(ms: number): Promise<void> {
  */
 export function limitedResolver(base: Resolver, coordinate: string, limits: readonly FieldLimit[], env: LimitedFieldEnv): Resolver {
   const { batcher, identify, onLimit } = env;
+  const store = limits.length === 1 ? env.store : undefined;
 
   const denied = (decision: Decision, source: unknown, args: Record<string, unknown>, context: unknown, info: GraphQLResolveInfo): unknown => {
     const error = rateLimitError(decision, coordinate);
@@ -103,6 +107,16 @@ export function limitedResolver(base: Resolver, coordinate: string, limits: read
   };
 
   return function rateLimitedResolver(source, args, context, info) {
+    const ahead = store?.take(info);
+    if (ahead !== undefined) {
+      // Charged with its list: decide now, without waiting.
+      if (ahead === EXEMPTED) return base(source, args, context, info);
+      const { decision } = ahead;
+      recordFieldDecision(context, coordinate, limits[0], decision, decision.allowed);
+      if (!decision.allowed) return denied(decision, source, args, context, info);
+      if (decision.delayMs !== undefined && decision.delayMs > 0) return sleep(decision.delayMs).then(() => base(source, args, context, info));
+      return base(source, args, context, info);
+    }
     const identity = identify(context, info);
     if (isPromiseLike(identity)) return Promise.resolve(identity).then((id) => start(id, source, args, context, info));
     return start(identity, source, args, context, info);

@@ -52,11 +52,14 @@ const typeDefs = /* GraphQL */ `
   }
 `;
 
-function schemaOn(backend: Backend, identify: Identify<{ user?: string }>): GraphQLSchema {
+function schemaOn(backend: Backend, identify: Identify<{ user?: string }>, chargeListsAhead = true): GraphQLSchema {
   const { typeDefs: directive, transformer } = rateLimitDirective<{ user?: string }>({
     backend,
     identify,
-    costs: { perCurrency: async ({ args }) => (args.currency === 'all' ? 3 : 1) },
+    costs: {
+      perCurrency: async ({ args, source }) => (args.currency === 'all' ? 3 : 1) * ((source as { id: number }).id === 0 ? 2 : 1),
+    },
+    chargeListsAhead,
   });
   return transformer(makeExecutableSchema({
     typeDefs: [directive, typeDefs],
@@ -96,12 +99,49 @@ describe('batching, in-process backend', () => {
       return ctx.user ?? 'anonymous';
     });
     const result = await graphql({ schema, source: '{ items(n: 1000) { price(currency: "all") } }', contextValue: { user: 'u2' } });
-    // Two rates on one field, same settings: one throttle, one call; 3 units each, 2000/minute admits 666.
+    // Two rates on one field, same settings: one throttle, one call. 3 units each (item 0,
+    // the cost function's source, 6): 2000/minute admits items 0..664.
     expect(seen.batches).toEqual([{ uid: expect.stringContaining('Item.price'), hits: 1000 }]);
     const prices = (result.data as { items: { price: number | null }[] }).items.map((i) => i.price);
-    expect(prices.filter((p) => p !== null)).toHaveLength(666);
-    expect(prices[665]).toBe(665);
-    expect(prices[666]).toBeNull();
+    expect(prices.filter((p) => p !== null)).toHaveLength(665);
+    expect(prices[664]).toBe(664);
+    expect(prices[665]).toBeNull();
+  });
+
+  it('charges aliases of a list item item by item, in the order graphql-js resolves them', async () => {
+    for (const ahead of [true, false]) {
+      const seen = counting(new InMemoryBackend({ clock: () => 1_000_000 }));
+      const schema = schemaOn(seen.backend, () => 'u3', ahead);
+      const result = await graphql({
+        schema,
+        source: 'query ($skip: Boolean!) { items(n: 400) { a: name b: name ...F c: name @skip(if: $skip) } } fragment F on Item { d: name }',
+        variableValues: { skip: true },
+        contextValue: {},
+      });
+      const items = (result.data as { items: Record<string, string | null>[] }).items;
+      // 600 units for a, b, d on each item in turn: items 0..199 get all three, item 200 none.
+      expect(items[199]).toEqual({ a: 'item 199', b: 'item 199', d: 'item 199' });
+      expect(items[200]).toEqual({ a: null, b: null, d: null });
+      expect(result.errors).toHaveLength(600);
+      expect(seen.batches.map((x) => x.hits)).toEqual([1200]);
+    }
+  });
+
+  it('charges a list ahead with one identify call; without, item by item, in one backend call all the same', async () => {
+    for (const [ahead, identifyCalls] of [[true, 1], [false, 1000]] as const) {
+      const seen = counting(new InMemoryBackend({ clock: () => 1_000_000 }));
+      let calls = 0;
+      const schema = schemaOn(seen.backend, () => {
+        calls++;
+        return 'u4';
+      }, ahead);
+      const result = await graphql({ schema, source: '{ items(n: 1000) { id name } }', contextValue: {} });
+      const admitted = admittedNames(result.data);
+      expect(admitted.filter(Boolean)).toHaveLength(600);
+      expect(admitted.slice(0, 600).every(Boolean)).toBe(true);
+      expect(seen.batches).toEqual([{ uid: expect.stringContaining('Item.name'), hits: 1000 }]);
+      expect(calls).toBe(identifyCalls);
+    }
   });
 
   it('batches each level of nested lists, one call per limit and caller', async () => {

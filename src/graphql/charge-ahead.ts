@@ -1,0 +1,185 @@
+import { collectSubFields, getArgumentValues } from '@graphql-tools/utils';
+import type { FieldNode, GraphQLFieldResolver, GraphQLObjectType, GraphQLOutputType, GraphQLResolveInfo } from 'graphql';
+import { EXEMPTED, keyPart, type Decision, type Throttle } from '../core/index.js';
+import type { FieldLimit } from './field-limits.js';
+import type { HitBatcher } from './hit-batcher.js';
+import { identityArgsKey } from './identity-args.js';
+import type { Identify } from './limited-resolver.js';
+
+/** What a list item's limited field finds when its hit was charged with the list. */
+export type ChargedAhead = { readonly decision: Decision } | typeof EXEMPTED;
+
+/** A limited field, as the list wrapper needs it. */
+export interface AheadPlan {
+  readonly coordinate: string;
+  /** Exactly one limit (fields with several are charged one resolution at a time). */
+  readonly limit: FieldLimit;
+}
+
+type Resolver = GraphQLFieldResolver<unknown, unknown, Record<string, unknown>>;
+type PathLike = { readonly prev: PathLike | undefined; readonly key: string | number };
+
+/**
+ * Decisions charged with a list, before its items resolve. Keyed by the list
+ * field's execution path object (graphql-js hands the same object to the
+ * list's resolver and, as `path.prev.prev`, to each item's fields), then by
+ * response key and item index. Each entry is taken once.
+ */
+export class AheadStore {
+  private readonly byList = new WeakMap<object, Map<string, (ChargedAhead | undefined)[]>>();
+
+  /** Files the entries of one list field. */
+  put(listPath: object, byResponseKey: Map<string, (ChargedAhead | undefined)[]>): void {
+    this.byList.set(listPath, byResponseKey);
+  }
+
+  /** The entry charged for this resolution, if any (removing it). */
+  take(info: GraphQLResolveInfo): ChargedAhead | undefined {
+    const itemPath = (info.path as PathLike).prev;
+    if (itemPath === undefined || typeof itemPath.key !== 'number' || itemPath.prev === undefined) return undefined;
+    const entries = this.byList.get(itemPath.prev)?.get(info.path.key as string);
+    if (entries === undefined) return undefined;
+    const entry = entries[itemPath.key];
+    entries[itemPath.key] = undefined;
+    return entry;
+  }
+}
+
+/**
+ * The kind of a graphql-js type by its `Symbol.toStringTag`
+ * (`"GraphQLList"`, ...): unlike `instanceof`, it holds when two copies of
+ * graphql are loaded (ESM and CommonJS builds side by side).
+ */
+function kindOf(type: unknown): string {
+  return Object.prototype.toString.call(type).slice(8, -1);
+}
+
+/**
+ * The object type of a field's items when the field is a plain list of an
+ * object type (`[T]`, `[T!]!`), else undefined.
+ */
+export function listItemType(type: GraphQLOutputType): GraphQLObjectType | undefined {
+  let list: unknown = type;
+  if (kindOf(list) === 'GraphQLNonNull') list = (list as { ofType: unknown }).ofType;
+  if (kindOf(list) !== 'GraphQLList') return undefined;
+  let item = (list as { ofType: unknown }).ofType;
+  if (kindOf(item) === 'GraphQLNonNull') item = (item as { ofType: unknown }).ofType;
+  return kindOf(item) === 'GraphQLObjectType' ? (item as GraphQLObjectType) : undefined;
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+interface Group {
+  costs: number[];
+  /** [response key, item index] of each cost. */
+  slots: [string, number][];
+}
+
+/**
+ * Wraps a list field whose item type has limited fields: once the list is
+ * resolved, the hits its items will make on those fields (every selected
+ * alias, `@include`/`@skip` and fragments applied) are charged together, in
+ * item order, and filed in `store`; each item's field then finds its
+ * decision and resolves without waiting. `identify` and cost functions see
+ * the list field's `info`, and cost functions the item as `source`.
+ * Anything that cannot be charged ahead (an identify or cost function that
+ * throws or gives a bad value) is left to the item's own resolution.
+ */
+export function chargeAheadResolver(
+  base: Resolver,
+  itemTypeName: string,
+  plans: ReadonlyMap<string, AheadPlan>,
+  env: { batcher: HitBatcher; identify: Identify; store: AheadStore },
+): Resolver {
+  const { batcher, identify, store } = env;
+
+  const charge = async (list: unknown[], context: unknown, info: GraphQLResolveInfo, selected: [string, AheadPlan, Record<string, unknown>][]): Promise<unknown[]> => {
+    let caller: unknown;
+    try {
+      caller = await identify(context, info);
+    } catch {
+      return list;
+    }
+    const byResponseKey = new Map<string, (ChargedAhead | undefined)[]>();
+    if (caller === EXEMPTED) {
+      for (const [responseKey] of selected) byResponseKey.set(responseKey, new Array<ChargedAhead>(list.length).fill(EXEMPTED));
+      store.put(info.path, byResponseKey);
+      return list;
+    }
+    if (typeof caller === 'number' && Number.isFinite(caller)) caller = String(caller);
+    if (typeof caller !== 'string') return list;
+    const groups = new Map<Throttle<unknown>, Map<string, Group>>();
+    const keys: string[] = [];
+    for (const [, plan, args] of selected) {
+      const { limit } = plan;
+      keys.push(limit.identityPaths.length === 0 ? caller : keyPart(caller) + identityArgsKey(args, limit.identityPaths));
+    }
+    try {
+      for (let item = 0; item < list.length; item++) {
+        for (let s = 0; s < selected.length; s++) {
+          const [responseKey, plan, args] = selected[s]!;
+          const { limit } = plan;
+          let cost: unknown = limit.cost;
+          if (typeof limit.cost !== 'number') {
+            cost = limit.cost({ args, context, info, source: list[item] });
+            if (isPromiseLike(cost)) cost = await cost;
+            if (typeof cost !== 'number' || !Number.isSafeInteger(cost) || cost < 0) return list;
+          }
+          let byKey = groups.get(limit.throttle);
+          if (byKey === undefined) groups.set(limit.throttle, (byKey = new Map()));
+          let group = byKey.get(keys[s]!);
+          if (group === undefined) byKey.set(keys[s]!, (group = { costs: [], slots: [] }));
+          group.costs.push(cost as number);
+          group.slots.push([responseKey, item]);
+        }
+      }
+    } catch {
+      return list;
+    }
+    const sent: Promise<void>[] = [];
+    for (const [responseKey] of selected) byResponseKey.set(responseKey, new Array<ChargedAhead | undefined>(list.length));
+    for (const [throttle, byKey] of groups) {
+      for (const [key, group] of byKey) {
+        sent.push(batcher.hitMany(throttle, key, group.costs).then((decisions) => {
+          for (let j = 0; j < decisions.length; j++) {
+            const [responseKey, item] = group.slots[j]!;
+            byResponseKey.get(responseKey)![item] = { decision: decisions[j]! };
+          }
+        }));
+      }
+    }
+    // A batch that rejects (onError: 'raise') leaves its items to charge themselves, and fail, one by one.
+    await Promise.allSettled(sent);
+    store.put(info.path, byResponseKey);
+    return list;
+  };
+
+  const afterList = (value: unknown, context: unknown, info: GraphQLResolveInfo): unknown => {
+    if (!Array.isArray(value) || value.length === 0) return value;
+    const itemType = info.schema.getType(itemTypeName) as GraphQLObjectType | null | undefined;
+    if (kindOf(itemType) !== 'GraphQLObjectType') return value;
+    const { fields } = collectSubFields(info.schema, info.fragments, info.variableValues, itemType!, info.fieldNodes as FieldNode[]);
+    const selected: [string, AheadPlan, Record<string, unknown>][] = [];
+    for (const [responseKey, nodes] of fields) {
+      const node = nodes[0]!;
+      const plan = plans.get(node.name.value);
+      const field = itemType!.getFields()[node.name.value];
+      if (plan === undefined || field === undefined) continue;
+      try {
+        selected.push([responseKey, plan, getArgumentValues(field, node, info.variableValues)]);
+      } catch {
+        // Bad arguments: the item's own resolution reports it.
+      }
+    }
+    if (selected.length === 0) return value;
+    return charge(value, context, info, selected);
+  };
+
+  return function chargeListAhead(source, args, context, info) {
+    const value = base(source, args, context, info);
+    if (isPromiseLike(value)) return Promise.resolve(value).then((list) => afterList(list, context, info));
+    return afterList(value, context, info);
+  };
+}
