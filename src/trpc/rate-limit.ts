@@ -93,7 +93,8 @@ export function rateLimit<
   const findTarget = (opts.headerTarget ?? defaultHeaderTarget) as (ctx: unknown) => HeaderTarget | undefined;
   const identify = opts.identify;
 
-  const makeThrottle = (throttleUid: string, rate: Rates | AnyInfo['meta'], strategy = opts.strategy): Throttle<AnyInfo> => {
+  /** One throttle per distinct config (built once: for the fixed limit, or per procedure for meta limits). */
+  const makeThrottle = (throttleUid: string, rate: unknown, strategy = opts.strategy): Throttle<AnyInfo> => {
     const rateOption = typeof rate === 'function'
       ? (_key: string, info: AnyInfo | undefined) => (rate as (info: AnyInfo) => Rates | Promise<Rates>)(info!)
       : (rate as Rates);
@@ -165,7 +166,6 @@ export function rateLimit<
     }
     return plan;
   };
-
 
   const middleware: TRPCMiddlewareFunction<unknown, unknown, object, object, unknown> = async (call) => {
     const { ctx, path, type, meta, signal, next } = call;
