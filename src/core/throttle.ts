@@ -1,6 +1,6 @@
 import { acquiredWithLease, acquiredWithoutLease, newLeaseId, type AcquireOptions, type Acquired } from './acquire.js';
 import type { ApplyRequest, Backend } from './backends/backend.js';
-import { outcomeOf, type DecisionListener } from './metrics/decision-event.js';
+import { outcomeOf, type DecisionEvent, type DecisionListener } from './metrics/decision-event.js';
 import { describeThrottleState, type ThrottleStats } from './metrics/throttle-stats.js';
 import { boundedApply } from './resilience/bounded-apply.js';
 import { callBackend } from './resilience/call-backend.js';
@@ -107,6 +107,8 @@ export class Throttle<Ctx = unknown> {
   private readonly hooks: OnErrorHandler | undefined;
   private readonly onDecision: DecisionListener | undefined;
   private listenerWarned = false;
+  /** The one event object handed to onDecision, refilled for each hit (no allocation on the hot path). */
+  private readonly event: { -readonly [K in keyof DecisionEvent]: DecisionEvent[K] };
   private readonly timingSampleEvery: number;
   private untimed = 0;
   private readonly staticRates: ResolvedRates | undefined;
@@ -152,6 +154,7 @@ export class Throttle<Ctx = unknown> {
       throw new ConfigurationError(`Throttle "${uid}": onDecision must be a function, got ${describeValue(options.onDecision)}`);
     }
     this.onDecision = options.onDecision;
+    this.event = { uid, key: '', outcome: 'allowed', decision: undefined, error: undefined, durationMs: undefined };
     this.timingSampleEvery = checkWholeNumber(`Throttle "${uid}"`, 'timingSampleEvery', options.timingSampleEvery ?? 16, 1);
     this.uidPart = uid;
     const only = this.staticRates?.rates.length === 1 ? this.staticRates : undefined;
@@ -399,8 +402,13 @@ export class Throttle<Ctx = unknown> {
   }
 
   private report(decision: Decision, started: number): void {
-    const outcome = outcomeOf(decision);
-    this.notify({ uid: this.uid, key: decision.key, outcome, decision, error: decision.error, durationMs: started < 0 ? undefined : performance.now() - started });
+    const event = this.event;
+    event.key = decision.key;
+    event.outcome = outcomeOf(decision);
+    event.decision = decision;
+    event.error = decision.error;
+    event.durationMs = started < 0 ? undefined : performance.now() - started;
+    this.notify(event);
   }
 
   private reportRejection(key: unknown, error: unknown, started: number): void {

@@ -32,8 +32,10 @@ export interface DecisionEvent {
  * A throttle's `onDecision` option: called synchronously once per decided hit
  * (`hit`, `enforce`, each hit of `hitMany`; never for `peek` or `stats`),
  * after the decision is made and before the caller sees it. It must be cheap
- * (it runs on the hot path). Whatever it throws is caught and dropped, with
- * one `process.emitWarning` per throttle, so a metrics bug never fails a hit.
+ * (it runs on the hot path). The event object is reused from hit to hit (no
+ * allocation per hit): read it during the call and copy what you keep.
+ * Whatever it throws is caught and dropped, with one `process.emitWarning`
+ * per throttle, so a metrics bug never fails a hit.
  */
 export type DecisionListener = (event: DecisionEvent) => void;
 
