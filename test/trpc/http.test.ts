@@ -12,8 +12,10 @@ const backend = new InMemoryBackend({ namespace: 'trpc-http', clock: clock.now }
 const t = initTRPC.context<HttpContext>().meta<{ rateLimit?: RateLimitMeta }>().create({ errorFormatter: rateLimitErrorFormatter });
 const limited = t.procedure.use(rateLimit({ uid: 'http', rate: '2/minute', backend }));
 const always = t.procedure.use(rateLimit({ uid: 'http-always', rate: '3/minute', backend, headers: 'always' }));
+const silent = t.procedure.use(rateLimit({ uid: 'http-silent', rate: '1/minute', backend, headers: 'none' }));
 const router = t.router({
   ping: limited.query(() => 'pong'),
+  silent: silent.query(() => 'shh'),
   other: t.procedure.query(() => 'free'),
   counted: always.query(() => 'ok'),
 });
@@ -61,6 +63,14 @@ describe('standalone HTTP adapter', () => {
     expect(first.headers.get('ratelimit')).toBe('"http-always";r=2;t=60');
     expect(first.headers.get('ratelimit-policy')).toBe('"http-always";q=3;w=60');
     expect(first.headers.get('retry-after')).toBeNull();
+  });
+
+  it("sends no rate-limit headers with headers: 'none' (still 429)", async () => {
+    clock.advance(60_000 - (clock.now() % 60_000));
+    expect((await fetch(`${server.url}/silent`)).status).toBe(200);
+    const denied = await fetch(`${server.url}/silent`);
+    expect(denied.status).toBe(429);
+    expect(['retry-after', 'ratelimit', 'ratelimit-policy'].map((h) => denied.headers.get(h))).toEqual([null, null, null]);
   });
 
   it('fails only the limited calls of a batch; the others succeed', async () => {
