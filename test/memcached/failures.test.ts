@@ -5,6 +5,7 @@
  * `timeoutMs`, handed to `onError`; never a hang, a crash, a silent allow or
  * an unhandled rejection.
  */
+import { spawn } from 'node:child_process';
 import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import {
   BackendConnectionError, BackendError, FixedWindowStrategy, Rate, Throttle, TokenBucketStrategy,
@@ -135,6 +136,34 @@ describe('server failures', () => {
     } finally {
       server.resume();
       await server.stop();
+    }
+  });
+
+  it('a memcached with CAS disabled (-C) is refused with a BackendError, not used inexactly', async () => {
+    const port = await freePort();
+    const args = ['-p', String(port), '-l', '127.0.0.1', '-U', '0', '-m', '16', '-C'];
+    if (process.getuid?.() === 0) args.push('-u', 'root');
+    const child = spawn('memcached', args, { stdio: 'ignore' });
+    try {
+      const location = `127.0.0.1:${port}`;
+      for (let i = 0; ; i++) {
+        try {
+          await rawCommand(location, 'version\r\n');
+          break;
+        } catch (error) {
+          if (i > 200) throw error;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+      }
+      const b = backend({ servers: location });
+      const throttle = new Throttle({ uid: 'nocas', rate: '5/minute', backend: b, onError: 'raise' });
+      for (const key of ['fresh', 'fresh']) {
+        const { error } = await rejection(throttle.hit(key));
+        expect(error).toBeInstanceOf(BackendError);
+        expect(String(error)).toMatch(/CAS disabled/);
+      }
+    } finally {
+      child.kill('SIGKILL');
     }
   });
 

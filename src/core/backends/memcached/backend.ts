@@ -238,9 +238,7 @@ export class MemcachedBackend implements Backend {
       } else {
         const reply = await this.connection.read(key);
         if (reply.status === 0) {
-          if (reply.cas.every((byte) => byte === 0)) {
-            throw new BackendError('Memcached returned no CAS value: the server runs with CAS disabled (-C), so hits cannot be exact');
-          }
+          checkCas(reply.cas);
           try {
             stored = decodeItem(strategy, key, reply.value.toString('utf8'), rates.length);
           } catch (error) {
@@ -268,6 +266,7 @@ export class MemcachedBackend implements Backend {
       const value = encodeItem(strategy, outcome.next);
       const written = await this.connection.write(key, value, expiryField(ttlMs, Date.now()), cas);
       if (written !== undefined) {
+        checkCas(written);
         this.remember(key, { rates: outcome.next, cas: written, socket: this.socketOf(key) });
         outcome.settle();
         return;
@@ -350,6 +349,13 @@ function applyPending(batch: readonly Pending[], stored: readonly StoredRate[] |
     }
   }
   return { next: changed ? current : undefined, settle: () => settlers.forEach((s) => s()) };
+}
+
+/** Throws when memcached runs with CAS disabled (`-C`): it answers CAS 0, and a SET with CAS 0 is unconditional. */
+function checkCas(cas: CasToken): void {
+  if (cas.every((byte) => byte === 0)) {
+    throw new BackendError('Memcached returned no CAS value: the server runs with CAS disabled (-C), so hits cannot be exact');
+  }
 }
 
 /** A short random pause before retrying a conflict, growing with each one (at most ~32 ms). */
