@@ -45,7 +45,7 @@ export default async function run(): Promise<void> {
     ['no metrics', {}],
     ['onDecision (counting listener)', { onDecision: () => void seen++ }],
     ['TraffikMetrics, counters only', { onDecision: countsOnly.onDecision }],
-    ['TraffikMetrics, counters + latency histogram (1 in 16 timed)', { onDecision: withLatency.onDecision }],
+    ['TraffikMetrics, counters + latency histogram (1 in 64 timed, the in-process default)', { onDecision: withLatency.onDecision }],
     ['TraffikMetrics, every hit timed', { onDecision: withLatency.onDecision, timingSampleEvery: 1 }],
     ['failover handler (breaker closed: hooks on every hit)', { onError: failover({ backend: new InMemoryBackend(), breaker: new CircuitBreaker() }) }],
   ];

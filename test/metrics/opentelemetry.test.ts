@@ -139,11 +139,18 @@ describe('onDecision', () => {
     expect(() => new Throttle({ uid: 'x', rate: '1/minute', timingSampleEvery: 0 })).toThrow(/timingSampleEvery .* got 0/);
   });
 
-  it('times 1 hit in timingSampleEvery (default 16)', async () => {
-    const durations: (number | undefined)[] = [];
-    const throttle = new Throttle({ uid: 't', rate: '100/minute', backend: new InMemoryBackend(), onDecision: (e) => void durations.push(e.durationMs) });
-    for (let i = 0; i < 32; i++) await throttle.hit('a');
-    expect(durations.filter((d) => d !== undefined)).toHaveLength(2);
-    expect(durations[15]).toBeGreaterThanOrEqual(0);
+  it('times 1 hit in timingSampleEvery: by default 1 in 64 in-process, every hit on a remote backend', async () => {
+    const timedOf = async (throttle: Throttle, durations: (number | undefined)[]) => {
+      for (let i = 0; i < 128; i++) await throttle.hit('a');
+      return durations.filter((d) => d !== undefined).length;
+    };
+    const local: (number | undefined)[] = [];
+    expect(await timedOf(new Throttle({ uid: 't', rate: '1000/minute', backend: new InMemoryBackend(), onDecision: (e) => void local.push(e.durationMs) }), local)).toBe(2);
+    expect(local[63]).toBeGreaterThanOrEqual(0);
+    const remote: (number | undefined)[] = [];
+    const switchable = new SwitchableBackend(); // any backend that is not the in-process one
+    expect(await timedOf(new Throttle({ uid: 't', rate: '1000/minute', backend: switchable, onDecision: (e) => void remote.push(e.durationMs) }), remote)).toBe(128);
+    const every4: (number | undefined)[] = [];
+    expect(await timedOf(new Throttle({ uid: 't', rate: '1000/minute', backend: new InMemoryBackend(), timingSampleEvery: 4, onDecision: (e) => void every4.push(e.durationMs) }), every4)).toBe(32);
   });
 });

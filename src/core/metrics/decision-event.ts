@@ -22,7 +22,8 @@ export interface DecisionEvent {
   readonly error: unknown;
   /**
    * Wall time from the call of `hit` to its decision, in ms (fractional), on
-   * the sampled hits (the throttle's `timingSampleEvery`, default 1 in 16);
+   * the sampled hits (the throttle's `timingSampleEvery`: every hit on a
+   * remote backend, 1 in 64 in-process by default);
    * `undefined` on the others.
    */
   readonly durationMs: number | undefined;
