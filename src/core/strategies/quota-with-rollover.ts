@@ -72,13 +72,9 @@ export class QuotaWithRolloverStrategy implements Strategy<QuotaWithRolloverStat
     }
     const periodEnd = (w + 1) * P - now;
     const allowance = L + carry;
-    const resetAfter = (u: number): number => {
-      if (u === 0) return carry === 0 ? 0 : periodEnd;
-      return this.carryAfter(u, L) > 0 ? periodEnd + P : periodEnd;
-    };
     if (used + cost <= allowance) {
       const after = used + cost;
-      const resetAfterMs = resetAfter(after);
+      const resetAfterMs = this.resetAfter(after, carry, L, P, periodEnd);
       return {
         decision: { allowed: true, limit: allowance, remaining: allowance - after, retryAfterMs: 0, resetAfterMs, delayMs: 0 },
         state: { w, used: after, carry },
@@ -88,7 +84,7 @@ export class QuotaWithRolloverStrategy implements Strategy<QuotaWithRolloverStat
     // With no further hits, the next period allows L + carryAfter(used) when
     // this period was used, L otherwise; later periods allow L.
     const next = used > 0 ? this.carryAfter(used, L) : 0;
-    const resetAfterMs = resetAfter(used);
+    const resetAfterMs = this.resetAfter(used, carry, L, P, periodEnd);
     return {
       decision: {
         allowed: false, limit: allowance, remaining: Math.max(0, allowance - used),
@@ -98,6 +94,12 @@ export class QuotaWithRolloverStrategy implements Strategy<QuotaWithRolloverStat
       state: { w, used, carry },
       ttlMs: Math.max(1, resetAfterMs),
     };
+  }
+
+  /** Until the key is fresh: this period's end, or the next one's when this period leaves a carry; 0 when unused without carry. */
+  private resetAfter(u: number, carry: number, L: number, P: number, periodEnd: number): number {
+    if (u === 0) return carry === 0 ? 0 : periodEnd;
+    return this.carryAfter(u, L) > 0 ? periodEnd + P : periodEnd;
   }
 
   /** The carry a period with usage `u` leaves: `min(cap, floor(max(0, L - u) * share / 1000))`. */
