@@ -14,7 +14,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { useServer, type Extra } from 'graphql-ws/use/ws';
+import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { GCRAStrategy, InMemoryBackend, SlidingWindowLogStrategy } from '../../src/index.js';
 import { rateLimitDirective } from '../../src/graphql/index.js';
@@ -64,8 +64,7 @@ export async function startExampleServer(port = 4000): Promise<{ url: string; cl
   const http = createServer();
   const wss = new WebSocketServer({ server: http, path: '/graphql' });
   const served = useServer(
-    // The type arguments give hooks (and identify) the ws adapter's ctx.extra.
-    rateLimitSubscriptions<Record<string, unknown>, Extra>(
+    rateLimitSubscriptions(
       {
         schema,
         context: (ctx) => ({ request: ctx.extra.request }),

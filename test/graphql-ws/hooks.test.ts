@@ -242,4 +242,22 @@ describe('adapters without a remote address', () => {
     await run(client, '{ hello }').finished;
     expect(closeReason).toMatch(/^4500 .*identify/);
   });
+
+  it('an identify that gives no identity (undefined) closes the socket instead of letting the operation through', async () => {
+    const server = await startServer(rateLimitSubscriptions({ schema: tickSchema(() => new TickSource(new ManualClock(), { count: 1 })) }, {
+      identify: () => undefined, subscribe: { rate: '10/second' },
+    }));
+    cleanups.push(() => server.close());
+    const { createClient } = await import('graphql-ws');
+    const { default: WebSocket } = await import('ws');
+    let closeReason = '';
+    const client = createClient({
+      url: server.url, webSocketImpl: WebSocket, retryAttempts: 0,
+      on: { closed: (event) => { closeReason = `${(event as { code: number }).code} ${(event as { reason: string }).reason}`; } },
+    });
+    cleanups.push(() => client.dispose());
+    const outcome = await run(client, '{ hello }').finished;
+    expect(outcome.data).toEqual([]);
+    expect(closeReason).toMatch(/^4500 .*identify must return a string or EXEMPTED, got undefined/);
+  });
 });

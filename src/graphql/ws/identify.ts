@@ -2,6 +2,16 @@ import type { ConnectionInitMessage, Context } from 'graphql-ws';
 import { ConfigurationError } from '../../core/index.js';
 
 /**
+ * What `ctx.extra` holds with `useServer` from `graphql-ws/use/ws` (and the
+ * @fastify/websocket adapter), as far as the default `identify` needs it: the
+ * HTTP upgrade request and its socket. The default type of `ctx.extra` in
+ * `rateLimitSubscriptions`; other adapters pass their own type argument.
+ */
+export interface SocketExtra {
+  readonly request: { readonly socket: { readonly remoteAddress?: string | undefined } };
+}
+
+/**
  * The default `identify`: the remote address of the socket's HTTP upgrade
  * request, `ctx.extra.request.socket.remoteAddress` (what `useServer` from
  * `graphql-ws/use/ws` puts in `extra`). Throws `ConfigurationError` when the

@@ -8,7 +8,7 @@ export type {
   SubscriptionLimits, SubscribeLimit, MessagesLimit, IdentifySubscriber, SubscribeCost,
 } from './subscription-limits.js';
 export { throttleStream, type OnExceed, type ThrottledStreamOptions } from './throttled-stream.js';
-export { remoteAddress } from './identify.js';
+export { remoteAddress, type SocketExtra } from './identify.js';
 export { systemTimers, type Timers } from './timers.js';
 export {
   RATE_LIMITED, subscribeRateLimitedError, concurrencyLimitedError, messagesRateLimitedError, limiterFailedError,

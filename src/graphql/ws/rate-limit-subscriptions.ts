@@ -2,7 +2,7 @@ import type { GraphQLError } from 'graphql';
 import { areGraphQLErrors, type ConnectionInitMessage, type Context, type ServerOptions, type SubscribePayload } from 'graphql-ws';
 import { EXEMPTED, InMemoryBackend, Throttle } from '../../core/index.js';
 import { ConfigurationError, describeValue } from '../../core/errors.js';
-import { remoteAddress } from './identify.js';
+import { remoteAddress, type SocketExtra } from './identify.js';
 import {
   concurrencyLimitedError, limiterFailedError, messagesRateLimitedError, subscribeRateLimitedError,
 } from './rate-limited-error.js';
@@ -49,7 +49,7 @@ let nextSerial = 0;
  * `ConfigurationError` at once for a bad option, and when graphql-ws sees a
  * different copy of `graphql` than this module (its errors would be refused).
  */
-export function rateLimitSubscriptions<P extends ConnectionInitMessage['payload'] = ConnectionInitMessage['payload'], E = unknown>(
+export function rateLimitSubscriptions<P extends ConnectionInitMessage['payload'] = ConnectionInitMessage['payload'], E = SocketExtra>(
   serverOptions: ServerOptions<P, E>,
   limits: SubscriptionLimits<P, E>,
 ): ServerOptions<P, E> {

@@ -4,32 +4,35 @@ import { describeValue } from '../../core/errors.js';
 import { checkOptionNames, checkWholeNumber } from '../../core/options.js';
 import type { OnExceed } from './throttled-stream.js';
 import type { Timers } from './timers.js';
+import type { SocketExtra } from './identify.js';
 
 /**
  * Returns the caller's identity key for a Subscribe message, or `EXEMPTED` to
  * skip every limit for it. Called once per Subscribe message, before the
  * user's `onSubscribe`. Throwing (or rejecting) makes graphql-ws close the
- * socket with 4500, as any throwing `onSubscribe` does.
+ * socket with 4500, as any throwing `onSubscribe` does; so does returning
+ * `undefined` (allowed by the type so that `socket.remoteAddress` can be
+ * returned as it is, but no identity is never a silent pass).
  */
-export type IdentifySubscriber<P extends ConnectionInitMessage['payload'] = ConnectionInitMessage['payload'], E = unknown> = (
+export type IdentifySubscriber<P extends ConnectionInitMessage['payload'] = ConnectionInitMessage['payload'], E = SocketExtra> = (
   ctx: Context<P, E>,
   id: string,
   payload: SubscribePayload,
-) => string | Exempted | Promise<string | Exempted>;
+) => string | Exempted | undefined | Promise<string | Exempted | undefined>;
 
 /**
  * The units one Subscribe message costs (a whole number >= 0). Called once
  * per Subscribe message that passes the concurrency cap; throwing closes the
  * socket (4500), as a throwing `onSubscribe` does.
  */
-export type SubscribeCost<P extends ConnectionInitMessage['payload'] = ConnectionInitMessage['payload'], E = unknown> = (
+export type SubscribeCost<P extends ConnectionInitMessage['payload'] = ConnectionInitMessage['payload'], E = SocketExtra> = (
   ctx: Context<P, E>,
   id: string,
   payload: SubscribePayload,
 ) => number | Promise<number>;
 
 /** Limits on the Subscribe messages a caller sends (every operation over graphql-ws is one). */
-export interface SubscribeLimit<P extends ConnectionInitMessage['payload'] = ConnectionInitMessage['payload'], E = unknown> {
+export interface SubscribeLimit<P extends ConnectionInitMessage['payload'] = ConnectionInitMessage['payload'], E = SocketExtra> {
   /** Subscribe messages per caller (its `identify` key), shared by all its connections on the same backend: `'10/minute'`, a `Rate`, or several (all must allow). */
   rate?: Rates;
   /** Units each Subscribe costs: a whole number (default 1) or a function of the message. */
@@ -62,7 +65,7 @@ export interface MessagesLimit {
 }
 
 /** The second argument of `rateLimitSubscriptions`. Every value is checked when it is called. */
-export interface SubscriptionLimits<P extends ConnectionInitMessage['payload'] = ConnectionInitMessage['payload'], E = unknown> {
+export interface SubscriptionLimits<P extends ConnectionInitMessage['payload'] = ConnectionInitMessage['payload'], E = SocketExtra> {
   /** Prefix of the throttles' uids (`<uid>:subscribe`, `<uid>:messages`). Default `'graphql-ws'`. */
   uid?: string;
   /** Where Subscribe counters live; share one (e.g. `RedisBackend`) between servers to enforce one limit. Default: the shared in-process backend. */
