@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { InMemoryBackend } from '../../src/index.js';
+import { EXEMPTED, InMemoryBackend } from '../../src/index.js';
 import { rateLimitSubscriptions, type OnExceed } from '../../src/graphql/ws/index.js';
 import { connect, ManualClock, run, startServer, tickSchema, TickSource, until } from './support.js';
 
@@ -174,5 +174,18 @@ describe('events per subscription', () => {
     op.cancel();
     // graphql-ws's loop over the stream ended (onComplete), and the source was closed.
     await until(() => completed.length === 1 && returnCalls === 1, 'the subscription to end');
+  });
+
+  it('an EXEMPTED caller gets every event', async () => {
+    const clock = new ManualClock();
+    const server = await startServer(rateLimitSubscriptions({ schema: tickSchema(() => new TickSource(clock, { count: 50 })) }, {
+      identify: () => EXEMPTED,
+      messages: { rate: '10/second', backend: new InMemoryBackend({ clock: clock.now }) },
+    }));
+    cleanups.push(() => server.close());
+    const client = connect(server.url);
+    cleanups.push(() => client.dispose());
+    const outcome = await run(client, 'subscription { ticks }').finished;
+    expect(outcome.data).toHaveLength(50);
   });
 });

@@ -115,6 +115,22 @@ describe('Subscribe messages per caller', () => {
     }
   });
 
+  it('charges each Subscribe its cost', async () => {
+    const clock = new ManualClock();
+    const server = await serve({ schema: tickSchema(() => new TickSource(clock, { count: 1 })) }, {
+      backend: new InMemoryBackend({ clock: clock.now }),
+      identify: () => 'costly',
+      // Subscriptions cost 3, queries 1: "5/minute" fits one subscription and two queries.
+      subscribe: { rate: '5/minute', cost: (_ctx, _id, payload) => (payload.query.trim().startsWith('subscription') ? 3 : 1) },
+    });
+    const c = client(server.url);
+    expect((await run(c, 'subscription { ticks }').finished).completed).toBe(true);
+    expect((await run(c, '{ hello }').finished).completed).toBe(true);
+    expect((await run(c, 'subscription { ticks }').finished).errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    expect((await run(c, '{ hello }').finished).completed).toBe(true);
+    expect((await run(c, '{ hello }').finished).errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+  });
+
   it('the default identify limits by remote address', async () => {
     const server = await serve({ schema: tickSchema(() => new TickSource(new ManualClock(), { count: 1 })) }, {
       uid: 'by-address',
