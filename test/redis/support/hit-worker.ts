@@ -28,12 +28,18 @@ export interface RoundResult {
   /** retryAfterMs of the denied hits (smallest and largest). */
   readonly minRetryAfterMs: number;
   readonly maxRetryAfterMs: number;
+  /** Real wall-clock ms (unaffected by the clock offset) when the burst started and when its last answer came. */
+  readonly startedAt: number;
+  readonly endedAt: number;
 }
+
+/** Real time in ms, whatever Date.now says. */
+const realNow = (): number => performance.timeOrigin + performance.now();
 
 const config = JSON.parse(process.argv[2]!) as WorkerConfig;
 if (config.clockOffsetMs !== 0) {
-  const realNow = Date.now.bind(Date);
-  Date.now = () => realNow() + config.clockOffsetMs;
+  const systemNow = Date.now.bind(Date);
+  Date.now = () => systemNow() + config.clockOffsetMs;
 }
 const client = 'url' in config.redis ? new Redis(config.redis.url) : new Cluster(config.redis.cluster);
 const backend = new RedisBackend({ client, namespace: config.namespace, timeoutMs: 10_000 });
@@ -46,7 +52,9 @@ async function main(): Promise<void> {
     await throttle.peek('warm-up'); // connect and load the script before the start line
     process.stdout.write('ready\n');
     await lines.next();
+    const startedAt = realNow();
     const results = await Promise.allSettled(Array.from({ length: round.hits }, () => throttle.hit('shared')));
+    const endedAt = realNow();
     const decisions = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     const retries = decisions.filter((d) => !d.allowed).map((d) => d.retryAfterMs);
     const result: RoundResult = {
@@ -55,6 +63,8 @@ async function main(): Promise<void> {
       errors: results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : [])),
       minRetryAfterMs: retries.length ? Math.min(...retries) : -1,
       maxRetryAfterMs: retries.length ? Math.max(...retries) : -1,
+      startedAt,
+      endedAt,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   }

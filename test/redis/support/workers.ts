@@ -10,8 +10,12 @@ import type { RoundResult, WorkerConfig } from './hit-worker.js';
 const TSX = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
 const WORKER = fileURLToPath(new URL('./hit-worker.ts', import.meta.url));
 
-/** Starts one worker per config and runs their rounds together; resolves with results[round][worker]. */
-export async function runWorkers(configs: readonly WorkerConfig[]): Promise<RoundResult[][]> {
+/**
+ * Starts one worker per config and runs their rounds together; resolves with
+ * results[round][worker]. `beforeRound` runs once all workers are ready,
+ * before they are told to start.
+ */
+export async function runWorkers(configs: readonly WorkerConfig[], options: { beforeRound?: (round: number) => Promise<void> } = {}): Promise<RoundResult[][]> {
   const rounds = configs[0]!.rounds.length;
   const children: ChildProcess[] = [];
   const readers: AsyncIterator<string>[] = [];
@@ -36,6 +40,7 @@ export async function runWorkers(configs: readonly WorkerConfig[]): Promise<Roun
         const line = await nextLine(i);
         if (line !== 'ready') throw new Error(`worker ${i}: expected "ready", got ${line}`);
       }));
+      await options.beforeRound?.(r);
       for (const child of children) child.stdin!.write('go\n');
       results.push(await Promise.all(children.map(async (_, i) => JSON.parse(await nextLine(i)) as RoundResult)));
     }
