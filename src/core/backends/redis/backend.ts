@@ -48,7 +48,10 @@ const OPTION_NAMES = ['url', 'client', 'namespace', 'clock', 'timeoutMs', 'onErr
  *
  * Failures never throw synchronously and never hang: every call settles
  * within `timeoutMs`, rejecting with `BackendConnectionError` (unreachable,
- * timed out, closed) or `BackendError` (an error reply, corrupt state).
+ * timed out, closed) or `BackendError` (an error reply, corrupt state). A
+ * built-in's script that timed out on a stuck server may still run when the
+ * server resumes (Redis has the command); a custom strategy's write never
+ * starts after the timeout.
  */
 export class RedisBackend implements Backend {
   readonly namespace: string;
@@ -172,6 +175,7 @@ export class RedisBackend implements Backend {
         const pending = applyWithCompareAndSet(this.scripts, {
           strategy: request.strategy, redisKeys: keys, rates: request.rates, costs, dryRun,
           args: request.args, now, ttlPadMs: this.ttlPadMs, maxAttempts: this.maxCasAttempts,
+          deadline: performance.now() + this.timeoutMs,
         });
         return withTimeout(pending, this.timeoutMs, what).catch((error: unknown) => Promise.reject(this.describe(error, what)));
       }

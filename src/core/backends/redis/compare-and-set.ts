@@ -72,6 +72,8 @@ export interface CompareAndSetRequest {
   readonly ttlPadMs: number;
   /** Attempts before giving up with `BackendError`. */
   readonly maxAttempts: number;
+  /** `performance.now()` after which no write is attempted (the caller has timed out by then). */
+  readonly deadline: number;
 }
 
 /**
@@ -122,6 +124,8 @@ export async function applyWithCompareAndSet(client: ScriptClient, request: Comp
       if (!Number.isInteger(ttl) || ttl <= 0) throw new BackendError(`RedisBackend: ${strategy.name} returned ttlMs ${ttl}; must be a whole number > 0`);
       argv.push(present[i]! ? '1' : '0', texts[i]!, strategy.serialize(states[i]), ttl + request.ttlPadMs);
     }
+    // The caller has given up (timeout): writing now would count a hit it reported as failed.
+    if (performance.now() > request.deadline) throw new BackendError(`RedisBackend: ${strategy.name}: timed out before writing`);
     if ((await runScript(client, COMPARE_AND_SET, redisKeys, argv)) === 1) return decisions;
     // Lost the race: back off a little (random, growing) and read again.
     if (attempt > 2) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(attempt, 20)));
