@@ -39,12 +39,25 @@ export function backlogTime(state: BacklogState | undefined, now: number): numbe
  */
 export abstract class BacklogStrategy implements Strategy<BacklogState> {
   abstract readonly name: string;
-  /** Capacity K in units: the backlog may reach K * P. */
-  protected abstract capacity(rate: Rate): number;
-  /** The `limit` reported in decisions. */
-  protected abstract reportedLimit(rate: Rate): number;
+  /**
+   * The configured size B (burst or queue), or undefined for "the rate's
+   * limit". Fields, not overridden methods: the step reads them without a
+   * virtual call, so one step serves every subclass at full speed.
+   */
+  protected size: number | undefined = undefined;
+  /** Units allowed beyond B (the debt); 0 elsewhere. */
+  protected extra = 0;
   /** True when allowed hits carry `delayMs` (the queue). */
-  protected readonly delays: boolean = false;
+  protected delays = false;
+
+  /** Capacity K in units: the backlog may reach K * P. */
+  protected capacity(rate: Rate): number {
+    return (this.size ?? rate.limit) + this.extra;
+  }
+  /** The `limit` reported in decisions: B. */
+  protected reportedLimit(rate: Rate): number {
+    return this.size ?? rate.limit;
+  }
   /**
    * The Lua twin run by the Redis backend (backlog.lua.ts), with this
    * strategy's capacity, reported limit and delay flag as params.
@@ -57,8 +70,8 @@ export abstract class BacklogStrategy implements Strategy<BacklogState> {
   step(state: BacklogState | undefined, now: number, cost: number, rate: Rate): StepOutcome<BacklogState> {
     const L = rate.limit;
     const P = rate.periodMs;
-    const K = this.capacity(rate);
-    const limit = this.reportedLimit(rate);
+    const limit = this.size ?? L;
+    const K = limit + this.extra;
     const y0 = drainBacklog(state, now, L);
     const last = backlogTime(state, now);
     if (cost <= K && y0 + cost * P <= K * P) {

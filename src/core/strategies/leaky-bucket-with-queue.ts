@@ -21,21 +21,16 @@ export class LeakyBucketWithQueueStrategy extends BacklogStrategy {
   readonly name: string;
   /** The configured queue size, or undefined for "the rate's limit". */
   readonly queueSize: number | undefined;
-  protected override readonly delays = true;
 
   constructor(options: LeakyBucketWithQueueOptions = {}) {
     super();
     checkOptionNames('LeakyBucketWithQueueStrategy', options, ['queueSize']);
     this.queueSize = options.queueSize === undefined ? undefined : checkWholeNumber('LeakyBucketWithQueueStrategy', 'queueSize', options.queueSize, 1);
     this.name = `leaky-bucket-queue:${this.queueSize ?? 'L'}`;
+    this.size = this.queueSize;
+    this.delays = true;
   }
 
-  protected capacity(rate: Rate): number {
-    return this.queueSize ?? rate.limit;
-  }
-  protected reportedLimit(rate: Rate): number {
-    return this.queueSize ?? rate.limit;
-  }
   /** Units waiting in the queue, and how long a hit now would wait. */
   override describe(state: BacklogState | undefined, now: number, rate: Rate): StateDescription {
     return describeQueue(state, now, rate, this.capacity(rate));

@@ -1,5 +1,4 @@
 import { checkOptionNames } from '../options.js';
-import type { Rate } from '../rate.js';
 import { BacklogStrategy } from './backlog.js';
 
 /**
@@ -15,10 +14,4 @@ export class LeakyBucketStrategy extends BacklogStrategy {
     checkOptionNames('LeakyBucketStrategy', options, []);
   }
 
-  protected capacity(rate: Rate): number {
-    return rate.limit;
-  }
-  protected reportedLimit(rate: Rate): number {
-    return rate.limit;
-  }
 }

@@ -32,14 +32,10 @@ export class TokenBucketWithDebtStrategy extends BacklogStrategy {
     this.burstSize = options.burstSize === undefined ? undefined : checkWholeNumber('TokenBucketWithDebtStrategy', 'burstSize', options.burstSize, 1);
     this.maxDebt = options.maxDebt === undefined ? 0 : checkWholeNumber('TokenBucketWithDebtStrategy', 'maxDebt', options.maxDebt, 0);
     this.name = `token-bucket-debt:${this.burstSize ?? 'L'}:${this.maxDebt}`;
+    this.size = this.burstSize;
+    this.extra = this.maxDebt;
   }
 
-  protected capacity(rate: Rate): number {
-    return (this.burstSize ?? rate.limit) + this.maxDebt;
-  }
-  protected reportedLimit(rate: Rate): number {
-    return this.burstSize ?? rate.limit;
-  }
   /** Tokens left (negative while in debt), and when the bucket is full again. */
   override describe(state: BacklogState | undefined, now: number, rate: Rate): StateDescription {
     return describeTokenBucket(state, now, rate, this.burstSize ?? rate.limit, this.maxDebt);

@@ -26,14 +26,9 @@ export class TokenBucketStrategy extends BacklogStrategy {
     checkOptionNames('TokenBucketStrategy', options, ['burstSize']);
     this.burstSize = options.burstSize === undefined ? undefined : checkWholeNumber('TokenBucketStrategy', 'burstSize', options.burstSize, 1);
     this.name = `token-bucket:${this.burstSize ?? 'L'}`;
+    this.size = this.burstSize;
   }
 
-  protected capacity(rate: Rate): number {
-    return this.burstSize ?? rate.limit;
-  }
-  protected reportedLimit(rate: Rate): number {
-    return this.burstSize ?? rate.limit;
-  }
   /** Tokens left of the burst, and when the bucket is full again. */
   override describe(state: BacklogState | undefined, now: number, rate: Rate): StateDescription {
     return describeTokenBucket(state, now, rate, this.capacity(rate), 0);
