@@ -5,7 +5,8 @@ import { ceilDiv, floorDiv } from './integer-math.js';
 import { toPerMille } from './per-mille.js';
 import { ADAPTIVE_LUA } from './adaptive.lua.js';
 import type { LuaStep } from './lua-step.js';
-import { parseIntegers, type StepArgs, type StepOutcome, type Strategy } from './strategy.js';
+import { describeAdaptive } from './describe-extra-state.js';
+import { parseIntegers, type StateDescription, type StepArgs, type StepOutcome, type Strategy } from './strategy.js';
 
 /** Adaptive state: `n` units admitted in window `w` under the effective limit `eff`. */
 export interface AdaptiveState {
@@ -183,6 +184,10 @@ export class AdaptiveStrategy implements Strategy<AdaptiveState> {
     if (!rate.unlimited && rate.limit * 1000 > 2 ** 53) {
       throw new ConfigurationError(`AdaptiveStrategy: limit ${rate.limit} is too large for exact arithmetic in thousandths (at most 2^53 / 1000)`);
     }
+  }
+
+  describe(state: AdaptiveState | undefined, now: number, rate: Rate): StateDescription {
+    return describeAdaptive(this, state, now, rate);
   }
 
   serialize(state: AdaptiveState): string {

@@ -1,8 +1,9 @@
 import { checkOptionNames, checkWholeNumber } from '../options.js';
 import type { Rate } from '../rate.js';
 import { CONCURRENCY_LIMIT_LUA } from './concurrency-limit.lua.js';
+import { describeConcurrency } from './describe-extra-state.js';
 import type { LuaStep } from './lua-step.js';
-import type { StepArgs, StepOutcome, Strategy } from './strategy.js';
+import type { StateDescription, StepArgs, StepOutcome, Strategy } from './strategy.js';
 
 /** One slot held: `units` of the limit, until `expiresAt` (ms), under lease `id` ("" = anonymous). */
 export interface Lease {
@@ -148,6 +149,10 @@ export class ConcurrencyLimitStrategy implements Strategy<ConcurrencyLimitState>
     };
     if (store) outcome.store = true;
     return outcome;
+  }
+
+  describe(state: ConcurrencyLimitState | undefined, now: number, rate: Rate): StateDescription {
+    return describeConcurrency(state, now, rate);
   }
 
   /** `c1` then `|expiresAt,units,id` per lease. */

@@ -5,7 +5,8 @@ import { ceilDiv, floorDiv } from './integer-math.js';
 import { toPerMille } from './per-mille.js';
 import { COST_BASED_TOKEN_BUCKET_LUA } from './cost-based-token-bucket.lua.js';
 import type { LuaStep } from './lua-step.js';
-import { parseIntegers, type StepOutcome, type Strategy } from './strategy.js';
+import { describeCostBased } from './describe-extra-state.js';
+import { parseIntegers, type StateDescription, type StepOutcome, type Strategy } from './strategy.js';
 
 /**
  * Cost-based bucket state: backlog `y` (units scaled by P, as in the bucket
@@ -119,6 +120,10 @@ export class CostBasedTokenBucketStrategy implements Strategy<CostBasedTokenBuck
         `CostBasedTokenBucketStrategy: capacity ${B} x period ${rate.periodMs} ms is too large for exact arithmetic in thousandths (B * P must stay below 2^42)`,
       );
     }
+  }
+
+  describe(state: CostBasedTokenBucketState | undefined, now: number, rate: Rate): StateDescription {
+    return describeCostBased(this, state, now, rate);
   }
 
   serialize(state: CostBasedTokenBucketState): string {

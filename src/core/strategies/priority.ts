@@ -6,7 +6,8 @@ import { ceilDiv, floorDiv } from './integer-math.js';
 import { toPerMille } from './per-mille.js';
 import type { LuaStep } from './lua-step.js';
 import { PRIORITY_LUA } from './priority.lua.js';
-import type { StepArgs, StepOutcome, Strategy } from './strategy.js';
+import { describePriority } from './describe-extra-state.js';
+import type { StateDescription, StepArgs, StepOutcome, Strategy } from './strategy.js';
 import { checkScaledCapacity } from './token-bucket.js';
 
 /** Options of `PriorityStrategy`. */
@@ -139,6 +140,10 @@ export class PriorityStrategy implements Strategy<BacklogState> {
     if (this.capacityOf(lowest, rate) === 0) {
       throw new ConfigurationError(`PriorityStrategy: share ${this.sharesPerMille[lowest]! / 1000} of a budget of ${B} is less than one unit for level ${lowest}; raise the share or the rate`);
     }
+  }
+
+  describe(state: BacklogState | undefined, now: number, rate: Rate): StateDescription {
+    return describePriority(this, state, now, rate);
   }
 
   serialize(state: BacklogState): string {

@@ -5,7 +5,8 @@ import { floorDiv } from './integer-math.js';
 import { toPerMille } from './per-mille.js';
 import type { LuaStep } from './lua-step.js';
 import { QUOTA_WITH_ROLLOVER_LUA } from './quota-with-rollover.lua.js';
-import { parseIntegers, type StepOutcome, type Strategy } from './strategy.js';
+import { describeQuota } from './describe-extra-state.js';
+import { parseIntegers, type StateDescription, type StepOutcome, type Strategy } from './strategy.js';
 
 /** Quota state: `used` units in period `w` (= floor(now / P)), which started with `carry` rolled-over units. */
 export interface QuotaWithRolloverState {
@@ -112,6 +113,10 @@ export class QuotaWithRolloverStrategy implements Strategy<QuotaWithRolloverStat
     if (!rate.unlimited && rate.limit * 1000 > 2 ** 53) {
       throw new ConfigurationError(`QuotaWithRolloverStrategy: limit ${rate.limit} is too large for exact arithmetic in thousandths`);
     }
+  }
+
+  describe(state: QuotaWithRolloverState | undefined, now: number, rate: Rate): StateDescription {
+    return describeQuota(this, state, now, rate);
   }
 
   serialize(state: QuotaWithRolloverState): string {

@@ -6,7 +6,7 @@ import { ceilDiv } from './integer-math.js';
 import type { LuaStep } from './lua-step.js';
 import { scaleRate } from './per-mille.js';
 import { scaledLua } from './scaled-strategy.lua.js';
-import type { AnyStrategy, StepArgs, StepOutcome, Strategy } from './strategy.js';
+import type { AnyStrategy, StateDescription, StepArgs, StepOutcome, Strategy } from './strategy.js';
 
 const NO_ARGS: StepArgs = [];
 
@@ -126,6 +126,26 @@ export abstract class ScaledStrategy implements Strategy<unknown> {
       }
       this.base.validateRate?.(scaled);
     }
+  }
+
+  /**
+   * The base's description under the limit scaled for `now` (the default
+   * tier for `TieredStrategy`), with the factor; for a base without
+   * `describe`, the scaled limit only.
+   */
+  describe(state: unknown, now: number, rate: Rate): StateDescription {
+    const factor = this.factorAt(now, this.ownArgs === 0 ? NO_ARGS : [this.defaultSlot()]);
+    const scaled = scaleRate(rate, factor);
+    const base = this.base.describe?.(state, now, scaled) ?? { summary: `limit ${scaled.limit}`, values: {} };
+    return {
+      summary: `x${factor / 1000}: ${base.summary}`,
+      values: { ...base.values, factorPerMille: factor, scaledLimit: scaled.limit },
+    };
+  }
+
+  /** The slot `describe` assumes when the slot comes from args (the default tier). */
+  protected defaultSlot(): number {
+    return 0;
   }
 
   serialize(state: unknown): string {

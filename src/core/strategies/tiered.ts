@@ -90,6 +90,10 @@ export class TieredStrategy extends ScaledStrategy {
     return this.multipliersPerMille;
   }
 
+  protected override defaultSlot(): number {
+    return this.defaultTierIndex;
+  }
+
   protected slotFactors(): readonly number[] {
     return this.multipliersPerMille;
   }
