@@ -52,6 +52,18 @@ async function rejection(promise: Promise<unknown>): Promise<{ error: unknown; m
   throw new Error('expected a rejection');
 }
 
+/** Resolves once `location` stops answering (a SIGSTOP has taken effect), so the test does not race the signal. */
+async function untilSilent(location: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    const answered = await Promise.race([
+      rawCommand(location, 'version\r\n').then(() => true, () => false),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 100)),
+    ]);
+    if (!answered) return;
+  }
+  throw new Error(`${location} still answers after SIGSTOP`);
+}
+
 describe('garbage in the store', () => {
   const namespace = `garbage-${process.pid}`;
   const cases: [string, string][] = [
@@ -121,6 +133,7 @@ describe('server failures', () => {
       const throttle = new Throttle({ uid: 'pause', rate: '10/minute', backend: b, onError: 'raise' });
       expect((await throttle.hit('k')).allowed).toBe(true);
       server.pause();
+      await untilSilent(server.location);
       const results = await Promise.all([rejection(throttle.hit('k')), rejection(throttle.hit('other')), rejection(throttle.peek('k'))]);
       for (const { error, ms } of results) {
         expect(error).toBeInstanceOf(BackendError);

@@ -9,7 +9,7 @@ import type { Rate } from '../../rate.js';
 import type { AnyStrategy, StepArgs } from '../../strategies/strategy.js';
 import type { ApplyRequest, Backend, BatchRequest, ReadRequest, ReadResult } from '../backend.js';
 import { runSteps } from '../run-steps.js';
-import { CasConnection, type CasToken } from './cas.js';
+import { CasConnection, STATUS_OK, type CasToken } from './cas.js';
 import { expiryField } from './expiry.js';
 import { decodeItem, encodeItem, type StoredRate } from './item.js';
 import { checkNamespace, itemKey } from './keys.js';
@@ -166,7 +166,7 @@ export class MemcachedBackend implements Backend {
     const key = itemKey(this.namespace, request.keys);
     const reply = await this.connection.read(key);
     const now = this.now();
-    if (reply.status !== 0) return { now, states: request.keys.map(() => undefined) };
+    if (reply.status !== STATUS_OK) return { now, states: request.keys.map(() => undefined) };
     const stored = decodeItem(request.strategy, key, reply.value.toString('utf8'), request.keys.length);
     return { now, states: stored.map((r) => (r.expiresAt > now ? r.state : undefined)) };
   }
@@ -237,7 +237,7 @@ export class MemcachedBackend implements Backend {
         cas = cached.cas;
       } else {
         const reply = await this.connection.read(key);
-        if (reply.status === 0) {
+        if (reply.status === STATUS_OK) {
           checkCas(reply.cas);
           try {
             stored = decodeItem(strategy, key, reply.value.toString('utf8'), rates.length);

@@ -21,9 +21,11 @@ const OP_SET = 0x01;
 const OP_ADD = 0x02;
 const OP_DELETE = 0x04;
 
-/** Binary protocol response statuses. */
+/** Reply status: done. */
 export const STATUS_OK = 0x0000;
+/** Reply status: no such item (GET, DELETE), or a CAS write to an item that expired. */
 export const STATUS_NOT_FOUND = 0x0001;
+/** Reply status: the item changed since its CAS was read (SET), or already exists (ADD). */
 export const STATUS_EXISTS = 0x0002;
 /** SET/ADD refused with "Item not stored" (memcached uses it for some CAS failures). */
 export const STATUS_NOT_STORED = 0x0005;
