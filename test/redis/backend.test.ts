@@ -140,6 +140,29 @@ describe('RedisBackend on one server', () => {
   });
 });
 
+describe('RedisBackend round trips', () => {
+  it('sends one EVALSHA per hit, per peek and per batch, and nothing else', async () => {
+    const server = await startRedis();
+    const backend = new RedisBackend({ url: server.url, namespace: ns });
+    const admin = new Redis(server.url);
+    try {
+      const throttle = new Throttle({ uid: 'trips', rate: ['5/s', '100/min', '1000/hour'], strategy: builtInStrategies()[3]![1], backend, onError: 'raise' });
+      await throttle.hit('warm'); // loads the script (EVALSHA answered NOSCRIPT, then EVAL)
+      await admin.config('RESETSTAT');
+      for (let i = 0; i < 10; i++) await throttle.hit(`k${i % 3}`, { cost: i % 4 });
+      await throttle.peek('k0');
+      await throttle.hitMany('k1', [1, 2, 3, 4, 5]);
+      const stats = (await admin.info('commandstats')).split('\r\n').filter((line) => line.startsWith('cmdstat_'));
+      const calls = Object.fromEntries(stats.map((line) => [line.slice(8, line.indexOf(':')), Number(/calls=(\d+)/.exec(line)![1])]));
+      expect(calls).toEqual({ evalsha: 12, get: 36, set: expect.any(Number), time: 12, 'config|resetstat': 1 });
+    } finally {
+      admin.disconnect();
+      await backend.close();
+      await server.stop();
+    }
+  });
+});
+
 describe('RedisBackend when the server fails', () => {
   it('a paused server fails within timeoutMs, a dead one too, and it recovers; no unhandled rejection, no ioredis log', async () => {
     const server = await startRedis();
