@@ -208,3 +208,30 @@ describe('batching, Redis over HTTP (GraphQL Yoga)', () => {
     expect(seen.batches.slice(first).map((x) => x.hits)).toEqual([3, 3]);
   });
 });
+
+describe('a backend fault', () => {
+  const failing: Backend = {
+    namespace: 'down',
+    apply: () => Promise.reject(new Error('connection refused')),
+    applyBatch: () => Promise.reject(new Error('connection refused')),
+    reset: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  };
+
+  it("fails closed by default ('throttle'): the items are limited with retryAfterMs 1000, the rest resolves", async () => {
+    const result = await graphql({ schema: schemaOn(failing, () => 'f'), source: '{ items(n: 3) { id name } }', contextValue: {} });
+    expect((result.data as { items: unknown[] }).items).toEqual([0, 1, 2].map((id) => ({ id, name: null })));
+    expect(result.errors!.map((e) => e.extensions)).toEqual([0, 1, 2].map(() => expect.objectContaining({ code: 'RATE_LIMITED', retryAfterMs: 1000 })));
+  });
+
+  it("with onError 'raise' fails only the limited fields, and leaves no promise unhandled", async () => {
+    const { typeDefs: directive, transformer } = rateLimitDirective({ backend: failing, identify: () => 'f', onError: 'raise' });
+    const schema = transformer(makeExecutableSchema({
+      typeDefs: [directive, 'type Query { items: [Item!]! free: Int } type Item { id: Int! name: String @rateLimit(rate: "5/minute") }'],
+      resolvers: { Query: { items: () => [{ id: 1, name: 'a' }, { id: 2, name: 'b' }], free: () => 7 } },
+    }));
+    const result = await graphql({ schema, source: '{ free items { id name } }', contextValue: {} });
+    expect(result.data).toEqual({ free: 7, items: [{ id: 1, name: null }, { id: 2, name: null }] });
+    expect(result.errors!.map((e) => e.message)).toEqual([expect.stringMatching(/connection refused/), expect.stringMatching(/connection refused/)]);
+  });
+});
