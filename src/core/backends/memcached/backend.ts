@@ -147,10 +147,17 @@ export class MemcachedBackend implements Backend {
     return Math.floor(this.clock());
   }
 
+  /**
+   * Runs one hit (all its rates in one compare-and-swap). Resolves with one
+   * decision per rate; rejects with `BackendConnectionError` / `BackendError`
+   * (store down, stuck, garbage value, conflicts past `maxRetries`), or with
+   * what the strategy's step threw (then nothing is stored).
+   */
   apply(request: ApplyRequest): Promise<StepDecision[]> {
     return this.enqueue(request, [request.cost], request.dryRun === true).then((results) => results[0]!);
   }
 
+  /** Runs `request.costs.length` hits in order in one read-modify-CAS cycle; rejects as `apply`. */
   applyBatch(request: BatchRequest): Promise<StepDecision[][]> {
     if (request.costs.length === 0) return Promise.resolve([]);
     return this.enqueue(request, request.costs, false);
@@ -171,6 +178,7 @@ export class MemcachedBackend implements Backend {
     return { now, states: stored.map((r) => (r.expiresAt > now ? r.state : undefined)) };
   }
 
+  /** Deletes the item of `keys` (every rate of one identity); a missing item is fine. */
   async reset(_scope: string, keys: readonly string[]): Promise<void> {
     if (this.closed) throw new BackendConnectionError('MemcachedBackend is closed');
     const key = itemKey(this.namespace, keys);
@@ -178,6 +186,11 @@ export class MemcachedBackend implements Backend {
     await this.connection.remove(key);
   }
 
+  /**
+   * Stops accepting hits (they reject with `BackendConnectionError`) and
+   * closes the memjs client if this backend created it (one given as
+   * `client` stays open). Idempotent.
+   */
   close(): Promise<void> {
     if (!this.closed) {
       this.closed = true;
