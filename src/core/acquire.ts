@@ -54,11 +54,15 @@ export function acquiredWithLease(decision: Decision, giveBack: () => Promise<vo
 }
 
 let counter = 0;
-const processPart = Math.floor(Math.random() * 36 ** 8).toString(36);
+/** 8 random base-36 characters (about 41 bits), drawn once per process. */
+const processPart = Math.floor(Math.random() * 36 ** 8).toString(36).padStart(8, '0');
 
-/** A lease id unique across processes with very high probability: random, process part and a counter. */
+/**
+ * A lease id unique across processes with very high probability: this
+ * process's random part and a counter (cheap: no random draw per lease).
+ * Ids are only ever compared within one key's leases.
+ */
 export function newLeaseId(): string {
-  counter = (counter + 1) % 36 ** 6;
-  const random = Math.floor(Math.random() * 36 ** 8).toString(36);
-  return `${processPart}-${counter.toString(36)}-${random}`;
+  counter++;
+  return `${processPart}-${counter.toString(36)}`;
 }
