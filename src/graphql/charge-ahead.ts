@@ -118,6 +118,8 @@ export function chargeAheadResolver(
     }
     try {
       for (let item = 0; item < list.length; item++) {
+        // A null item (or an Error graphql-js reports for it) resolves no field: nothing to charge.
+        if (list[item] === null || list[item] === undefined || list[item] instanceof Error) continue;
         for (let s = 0; s < selected.length; s++) {
           const [responseKey, plan, args] = selected[s]!;
           const { limit } = plan;

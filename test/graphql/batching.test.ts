@@ -235,3 +235,16 @@ describe('a backend fault', () => {
     expect(result.errors!.map((e) => e.message)).toEqual([expect.stringMatching(/connection refused/), expect.stringMatching(/connection refused/)]);
   });
 });
+
+describe('charging a list ahead', () => {
+  it('charges nothing for null items, which resolve no field', async () => {
+    const { typeDefs: directive, transformer } = rateLimitDirective({ backend: new InMemoryBackend(), identify: () => 'n' });
+    const schema = transformer(makeExecutableSchema({
+      typeDefs: [directive, 'type Query { items: [Item] } type Item { name: String @rateLimit(rate: "1/minute") }'],
+      resolvers: { Query: { items: () => [null, { name: 'a' }, null, { name: 'b' }] } },
+    }));
+    const result = await graphql({ schema, source: '{ items { name } }', contextValue: {} });
+    expect(result.data).toEqual({ items: [null, { name: 'a' }, null, { name: null }] });
+    expect(result.errors!.map((e) => e.path)).toEqual([['items', 3, 'name']]);
+  });
+});
