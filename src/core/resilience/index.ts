@@ -5,4 +5,3 @@ export { fallback, type FallbackOptions } from './fallback.js';
 export { retry, type RetryOptions } from './retry.js';
 export { failover, type FailoverOptions } from './failover.js';
 export type { ErrorFilter } from './error-filter.js';
-export { withTimeout } from './with-timeout.js';
