@@ -3,8 +3,10 @@ import { BackendConnectionError, BackendError, TraffikError } from '../../errors
 /**
  * Turns what ioredis rejects with into Traffik's errors: a reply from the
  * server (`ReplyError`: a script error, `WRONGTYPE`, corrupt state the script
- * refused) becomes `BackendError`; anything else (connection refused or
- * closed, retries exhausted, cluster slots unknown) `BackendConnectionError`.
+ * refused) and a `TypeError` / `RangeError` thrown while reading a reply
+ * (stored text a strategy cannot parse) become `BackendError`; anything else
+ * (connection refused or closed, retries exhausted, cluster slots unknown)
+ * `BackendConnectionError`.
  * The original error is kept as `cause`.
  */
 export function toBackendError(error: unknown, what: string): BackendError {
@@ -16,6 +18,10 @@ export function toBackendError(error: unknown, what: string): BackendError {
     const bad = /^TRAFFIK_BAD_STATE (.*)$/s.exec(message);
     if (bad) return new BackendError(`${what}: stored state of key ${bad[1]} is not what this strategy writes (overwritten?)`, { cause: error });
     return new BackendError(`${what}: Redis replied with an error: ${message}`, { cause: error });
+  }
+  // Thrown by our own code on a reply (a strategy's parse of stored text): bad data, not a lost connection.
+  if (error instanceof TypeError || error instanceof RangeError) {
+    return new BackendError(`${what}: ${message}`, { cause: error });
   }
   return new BackendConnectionError(`${what}: Redis unreachable: ${message}`, { cause: error });
 }
