@@ -102,7 +102,7 @@ export class Throttle<Ctx = unknown> {
   /** The minimum wait of a denied hit, in ms. */
   readonly minWaitMs: number;
   private readonly onErrorOption: OnError | undefined;
-  /** The error handler, when it has `preempt`/`succeeded` hooks or the backend a `timeoutMs`: then every call goes through `callBackend`. */
+  /** True when the error handler has `preempt`/`succeeded` hooks or the backend a `timeoutMs`: then every backend call is guarded (hooks consulted, time bounded). */
   private readonly guarded: boolean;
   private readonly hooks: OnErrorHandler | undefined;
   private readonly onDecision: DecisionListener | undefined;
