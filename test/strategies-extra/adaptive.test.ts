@@ -30,7 +30,7 @@ describe('AdaptiveStrategy', () => {
   it('follows a user load signal instead of the usage', () => {
     const strategy = new AdaptiveStrategy({ signal: (_key, ctx) => (ctx as { lag: number }).lag, signalThreshold: 100 });
     const s = stepper(strategy, '10/s');
-    const load = (lag: number) => strategy.argsFor('k', { lag });
+    const load = (lag: number) => strategy.argsFor!('k', { lag });
     expect(load(150.7)).toEqual([150]);
     expect(s.hit(0, 1, load(500))).toMatchObject({ allowed: true, limit: 10 }); // first window: nothing to adjust
     expect(s.hit(1000, 1, load(150))).toMatchObject({ limit: 6 });
@@ -61,6 +61,11 @@ describe('AdaptiveStrategy', () => {
         }
       }
     }));
+  });
+
+  it('takes per-hit args only with a user signal', () => {
+    expect(new AdaptiveStrategy().argsFor).toBeUndefined();
+    expect(new AdaptiveStrategy({ signal: () => 7.9, signalThreshold: 5 }).argsFor?.('k', undefined)).toEqual([7]);
   });
 
   it('rejects bad options and garbage state', async () => {

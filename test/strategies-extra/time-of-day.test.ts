@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/core/errors.js';
 import { Rate } from '../../src/core/rate.js';
+import { PriorityStrategy } from '../../src/core/strategies/priority.js';
 import { TimeOfDayStrategy } from '../../src/core/strategies/time-of-day.js';
 import { TokenBucketStrategy } from '../../src/core/strategies/token-bucket.js';
 import { stepper } from './trace.js';
@@ -37,6 +38,12 @@ describe('TimeOfDayStrategy', () => {
     expect(fill.ttlMs).toBe(4000);
     expect(strategy.step(fill.state, filled + 600, 1, rate).decision).toMatchObject({ allowed: false, limit: 10, retryAfterMs: 2500 });
     expect(strategy.step(fill.state, filled + 4000, 10, rate).decision).toEqual(strategy.step(undefined, filled + 4000, 10, rate).decision);
+  });
+
+  it('adds no per-hit args of its own (the base\'s pass through)', () => {
+    expect(new TimeOfDayStrategy({ periods }).argsFor).toBeUndefined();
+    const overPriority = new TimeOfDayStrategy({ periods, base: new PriorityStrategy({ shares: [1, 0.5] }) });
+    expect(overPriority.argsFor?.('k', { priority: 0 })).toEqual([0]);
   });
 
   it('rejects bad options', () => {

@@ -76,6 +76,8 @@ export class AdaptiveStrategy implements Strategy<AdaptiveState> {
   /** The user signal's threshold (floored), when a signal is given. */
   readonly signalThreshold: number | undefined;
   private readonly signal: ((key: string, context: unknown) => number) | undefined;
+  /** With a user signal: `[floor(signal(key, context))]` per hit. Without: undefined (no per-hit args). */
+  readonly argsFor: ((key: string, context: unknown) => StepArgs) | undefined;
   /** The Lua twin run by the Redis backend (adaptive.lua.ts). */
   readonly lua: LuaStep | undefined = {
     source: ADAPTIVE_LUA.source,
@@ -103,20 +105,18 @@ export class AdaptiveStrategy implements Strategy<AdaptiveState> {
       throw new ConfigurationError(`${owner}: signalThreshold must be a finite number, got ${describeValue(signalThreshold)}`);
     }
     this.signal = signal;
+    this.argsFor = signal === undefined ? undefined : (key, context) => {
+      const value = signal(key, context);
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw new ConfigurationError(`AdaptiveStrategy: signal must return a finite number, got ${describeValue(value)}`);
+      }
+      return [Math.floor(value)];
+    };
     this.signalThreshold = signalThreshold === undefined ? undefined : Math.floor(signalThreshold);
     const mode = signal === undefined ? `u${this.thresholdPerMille}` : `s${this.signalThreshold}`;
     this.name = `adaptive:${mode}:${this.reductionPerMille}:${this.recoveryPerMille}:${this.minLimitPerMille}`;
   }
 
-  /** `[floor(signal)]` with a user signal; no args otherwise. */
-  argsFor(key: string, context: unknown): StepArgs {
-    if (this.signal === undefined) return [];
-    const value = this.signal(key, context);
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new ConfigurationError(`AdaptiveStrategy: signal must return a finite number, got ${describeValue(value)}`);
-    }
-    return [Math.floor(value)];
-  }
 
   step(state: AdaptiveState | undefined, now: number, cost: number, rate: Rate, args?: StepArgs): StepOutcome<AdaptiveState> {
     const L = rate.limit;

@@ -39,12 +39,20 @@ export abstract class ScaledStrategy implements Strategy<unknown> {
   /** How many leading step args are the wrapper's own. */
   protected abstract readonly ownArgs: number;
 
-  constructor(owner: string, base: AnyStrategy | undefined) {
-    const strategy = base ?? new FixedWindowStrategy();
+  /**
+   * Per-hit args: the wrapper's own (a tier index) followed by the base's;
+   * undefined when neither has any, so hits carry no args at all.
+   */
+  readonly argsFor: ((key: string, context: unknown) => StepArgs) | undefined;
+
+  /** `ownsArgs`: whether the subclass adds leading args of its own (`ownArgs` > 0). */
+  constructor(owner: string, base: AnyStrategy | undefined, ownsArgs: boolean) {
+    const strategy: AnyStrategy = base ?? new FixedWindowStrategy();
     if (strategy === null || typeof strategy !== 'object' || typeof strategy.step !== 'function' || typeof strategy.name !== 'string') {
       throw new ConfigurationError(`${owner}: base must implement the Strategy interface, got ${describeValue(base)}`);
     }
     this.base = strategy;
+    this.argsFor = ownsArgs || strategy.argsFor !== undefined ? (key, context) => this.wrapArgs(key, context) : undefined;
     if (isLeaseStrategy(strategy)) {
       this.acquireArgs = (leaseId, context, key = '') => [...this.argsOwn(key, context), ...strategy.acquireArgs(leaseId, context, key)];
       this.releaseArgs = (leaseId, context, key = '') => [...this.argsOwn(key, context), ...strategy.releaseArgs(leaseId, context, key)];
@@ -86,7 +94,8 @@ export abstract class ScaledStrategy implements Strategy<unknown> {
     return this.luaStep;
   }
 
-  argsFor(key: string, context: unknown): StepArgs {
+  /** The wrapper's own args (if any) followed by the base's. */
+  private wrapArgs(key: string, context: unknown): StepArgs {
     const baseArgs = this.base.argsFor?.(key, context) ?? NO_ARGS;
     const own = this.argsOwn(key, context);
     return own.length === 0 ? baseArgs : [...own, ...baseArgs];

@@ -40,6 +40,8 @@ export class TieredStrategy extends ScaledStrategy {
   /** The index of the default tier. */
   readonly defaultTierIndex: number;
   protected readonly ownArgs = 1;
+  /** `[tierIndex, ...base args]` per hit. */
+  declare readonly argsFor: (key: string, context: unknown) => StepArgs;
   private readonly tierOf: ((key: string, context: unknown) => string | undefined) | undefined;
   private readonly indexOf: ReadonlyMap<string, number>;
 
@@ -47,7 +49,7 @@ export class TieredStrategy extends ScaledStrategy {
     const owner = 'TieredStrategy';
     checkOptionNames(owner, options, ['base', 'tiers', 'defaultTier', 'tierOf']);
     if (options === undefined) throw new ConfigurationError(`${owner}: options are required ({ tiers })`);
-    super(owner, options.base);
+    super(owner, options.base, true);
     const { tiers, defaultTier, tierOf } = options;
     if (tiers === null || typeof tiers !== 'object' || Array.isArray(tiers) || Object.keys(tiers).length === 0) {
       throw new ConfigurationError(`${owner}: tiers must name at least one tier, e.g. { free: 1, pro: 5 }, got ${describeValue(tiers)}`);

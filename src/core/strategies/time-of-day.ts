@@ -50,7 +50,7 @@ export class TimeOfDayStrategy extends ScaledStrategy {
     const owner = 'TimeOfDayStrategy';
     checkOptionNames(owner, options, ['base', 'periods', 'utcOffsetMinutes']);
     if (options === undefined) throw new ConfigurationError(`${owner}: options are required ({ periods })`);
-    super(owner, options.base);
+    super(owner, options.base, false);
     const { periods, utcOffsetMinutes = 0 } = options;
     if (!Array.isArray(periods) || periods.length === 0) {
       throw new ConfigurationError(`${owner}: periods must list at least one { from, to, scale }, got ${describeValue(periods)}`);
