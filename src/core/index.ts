@@ -4,12 +4,14 @@ export { EXEMPTED, type Exempted } from './exempted.js';
 export type { Decision, StepDecision, PolicyDecision } from './decision.js';
 export { mergeStepDecisions } from './decision.js';
 export {
-  TraffikError, ConfigurationError, RateLimitExceededError, BackendError, BackendConnectionError,
+  TraffikError, ConfigurationError, RateLimitExceededError, BackendError, BackendConnectionError, BackendTimeoutError,
 } from './errors.js';
 export type { Clock } from './clock.js';
 export { keyPart, scopeKey, stateSuffix } from './keys.js';
-export type { Backend, ApplyRequest, BatchRequest } from './backends/backend.js';
+export type { Backend, ApplyRequest, BatchRequest, ReadRequest, ReadResult } from './backends/backend.js';
 export { runSteps, type StepsResult } from './backends/run-steps.js';
 export { InMemoryBackend, type InMemoryBackendOptions } from './backends/in-memory.js';
 export type { OnError, OnErrorHandler, OnErrorResult, ErrorInfo } from './on-error.js';
 export * from './strategies/index.js';
+export * from './metrics/index.js';
+export type { AcquireOptions, Acquired } from './acquire.js';
