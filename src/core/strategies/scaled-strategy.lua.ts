@@ -6,9 +6,10 @@ import type { LuaStep } from './lua-step.js';
  * hour from `now`), scales L, runs the base step with that slot's base
  * params, then applies the wrapper's fix-ups in the same order as TypeScript.
  * Params per rate: S (slots), 1 when the slot is args[1] (tiers) or 0 when it
- * is the hour, the UTC offset in minutes, the smallest factor, NPb (the
- * base's param count), then per slot: its factor and the base's NPb params
- * for the scaled rate.
+ * comes from the hour, the UTC offset in minutes, the smallest factor, NPb
+ * (the base's param count), R (hour ranges), then R ranges `from, to, slot`
+ * (they cover every hour when R > 0), then per slot: its factor and the
+ * base's NPb params for the scaled rate.
  */
 export function scaledLua(base: LuaStep): LuaStep {
   return {
@@ -17,7 +18,7 @@ local base = (function()
 ${base.source}
 end)()
 local function step(state, now, cost, L, P, p, args)
-  local S, own, offset, fmin, NPb = p[1], p[2], p[3], p[4], p[5]
+  local S, own, offset, fmin, NPb, R = p[1], p[2], p[3], p[4], p[5], p[6]
   local slot
   local rest = args
   if own == 1 then
@@ -27,9 +28,16 @@ local function step(state, now, cost, L, P, p, args)
     for k = 2, #args do rest[#rest + 1] = args[k] end
   else
     local loc = now + offset * 60000
-    slot = floorDiv(loc - floorDiv(loc, 86400000) * 86400000, 3600000)
+    local hour = floorDiv(loc - floorDiv(loc, 86400000) * 86400000, 3600000)
+    for r = 0, R - 1 do
+      local at = 7 + 3 * r
+      if hour >= p[at] and hour < p[at + 1] then
+        slot = p[at + 2]
+        break
+      end
+    end
   end
-  local at = 6 + slot * (1 + NPb)
+  local at = 7 + 3 * R + slot * (1 + NPb)
   local f = p[at]
   local bp = {}
   for k = 1, NPb do bp[k] = p[at + k] end

@@ -65,8 +65,11 @@ export abstract class ScaledStrategy implements Strategy<unknown> {
   protected abstract factorAt(now: number, own: StepArgs): number;
   /** Every factor this wrapper may use (to validate rates). */
   protected abstract factors(): readonly number[];
-  /** The factor of each Lua slot: per tier (slot = args[0]) or per local hour (slot = the hour). */
-  protected abstract slotFactors(): readonly number[];
+  /**
+   * The factor of each Lua slot, and for hour-driven wrappers the hour ranges
+   * `[from, to, slot]` that pick a slot (empty when the slot is args[0], a tier).
+   */
+  protected abstract luaSlots(): { factors: readonly number[]; ranges: readonly (readonly [number, number, number])[] };
   /** The UTC offset the Lua twin uses to find the hour (minutes; 0 when slots are tiers). */
   protected luaOffsetMinutes(): number {
     return 0;
@@ -83,10 +86,11 @@ export abstract class ScaledStrategy implements Strategy<unknown> {
       this.luaStep = baseLua === undefined ? undefined : {
         source: scaledLua(baseLua).source,
         params: (rate: Rate) => {
-          const slots = this.slotFactors();
+          const { factors, ranges } = this.luaSlots();
           const count = baseLua.params?.(rate).length ?? 0;
-          const out = [slots.length, this.ownArgs, this.luaOffsetMinutes(), this.slowestFactor(), count];
-          for (const factor of slots) out.push(factor, ...(baseLua.params?.(scaleRate(rate, factor)) ?? []));
+          const out = [factors.length, this.ownArgs, this.luaOffsetMinutes(), this.slowestFactor(), count, ranges.length];
+          for (const range of ranges) out.push(...range);
+          for (const factor of factors) out.push(factor, ...(baseLua.params?.(scaleRate(rate, factor)) ?? []));
           return out;
         },
       };

@@ -96,7 +96,7 @@ export class TieredStrategy extends ScaledStrategy {
     return this.defaultTierIndex;
   }
 
-  protected slotFactors(): readonly number[] {
-    return this.multipliersPerMille;
+  protected luaSlots(): { factors: readonly number[]; ranges: readonly (readonly [number, number, number])[] } {
+    return { factors: this.multipliersPerMille, ranges: [] };
   }
 }

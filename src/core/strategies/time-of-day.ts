@@ -97,8 +97,17 @@ export class TimeOfDayStrategy extends ScaledStrategy {
     return [...new Set(this.hourlyPerMille)];
   }
 
-  protected slotFactors(): readonly number[] {
-    return this.hourlyPerMille;
+  /** The distinct factors, and the runs of hours `[from, to, slot]` that use each (a few, not 24). */
+  protected luaSlots(): { factors: readonly number[]; ranges: readonly (readonly [number, number, number])[] } {
+    const factors = [...new Set(this.hourlyPerMille)];
+    const ranges: [number, number, number][] = [];
+    for (let h = 0; h < 24; h++) {
+      const slot = factors.indexOf(this.hourlyPerMille[h]!);
+      const last = ranges[ranges.length - 1];
+      if (last !== undefined && last[2] === slot && last[1] === h) last[1] = h + 1;
+      else ranges.push([h, h + 1, slot]);
+    }
+    return { factors, ranges };
   }
 
   protected override luaOffsetMinutes(): number {
