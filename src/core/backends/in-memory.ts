@@ -92,11 +92,75 @@ export class InMemoryBackend implements Backend {
 
   applyBatch(request: BatchRequest): Promise<StepDecision[][]> {
     try {
-      const now = this.checkedNow();
-      return Promise.resolve(request.costs.map((cost) => this.applyAt({ ...request, cost }, now)));
+      return Promise.resolve(this.applyBatchNow(request));
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * `applyBatch`, synchronously. The hits run in order on states held in
+   * locals (each key is looked up and written once), exactly as if applied
+   * one by one at the same instant. A denied hit changes nothing, so the next
+   * hit of the same cost on the same states gets the same decision without
+   * running the step again.
+   */
+  applyBatchNow(request: BatchRequest): StepDecision[][] {
+    const now = this.checkedNow();
+    const { keys, rates, strategy, costs } = request;
+    const args = request.args ?? NO_ARGS;
+    const entries: (Entry | undefined)[] = new Array(keys.length);
+    let states: unknown[] = new Array(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const entry = this.live(keys[i]!, now);
+      entries[i] = entry;
+      states[i] = entry?.state;
+    }
+    let ttls: number[] | undefined;
+    let deniedCost = -1;
+    let denied: StepDecision[] | undefined;
+    const out: StepDecision[][] = new Array(costs.length);
+    for (let j = 0; j < costs.length; j++) {
+      const cost = costs[j]!;
+      if (denied !== undefined && cost === deniedCost) {
+        out[j] = denied;
+        continue;
+      }
+      const { decisions, writes } = runSteps(strategy, states, now, cost, rates, false, args);
+      out[j] = decisions;
+      if (writes !== undefined) {
+        states = writes.map((w) => w.state);
+        ttls = writes.map((w) => w.ttlMs);
+        denied = undefined;
+      } else if (!decisions.every((d) => d.allowed)) {
+        denied = decisions;
+        deniedCost = cost;
+      }
+    }
+    if (ttls !== undefined) {
+      for (let i = 0; i < keys.length; i++) {
+        const entry = entries[i];
+        if (entry !== undefined) {
+          entry.state = states[i];
+          entry.expiresAt = now + ttls[i]!;
+        } else {
+          this.insert(keys[i]!, { state: states[i], expiresAt: now + ttls[i]!, used: false }, now);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The live entry of `key` (marked used), or undefined; an expired entry is dropped. */
+  private live(key: string, now: number): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt > now) {
+      entry.used = true;
+      return entry;
+    }
+    this.entries.delete(key);
+    return undefined;
   }
 
   /** `apply`, synchronously: runs the steps and returns the decisions. Throws `BackendError`. */
