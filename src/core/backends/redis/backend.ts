@@ -8,7 +8,7 @@ import type { ApplyRequest, Backend, BatchRequest, ReadRequest, ReadResult } fro
 import { applyWithCompareAndSet } from './compare-and-set.js';
 import { toBackendError, withTimeout } from './error-mapping.js';
 import { checkRedisNamespace, redisKeys } from './keys.js';
-import { decodeReply, driverArgs, driverScript } from './lua-driver.js';
+import { decodeReply, driverArgs, driverScript, singleHitScript, type Script } from './lua-driver.js';
 import { runScript, type ScriptClient } from './script-runner.js';
 
 /** Options of `RedisBackend`: give either `url` or `client`. */
@@ -35,6 +35,8 @@ export interface RedisBackendOptions {
   /** With `clock` only: extra time every key is kept, ms. Default 60000. */
   clockTtlSlackMs?: number;
 }
+
+const NO_PARAMS: readonly number[] = [];
 
 const OPTION_NAMES = ['url', 'client', 'namespace', 'clock', 'timeoutMs', 'onError', 'maxCasAttempts', 'clockTtlSlackMs'];
 
@@ -179,8 +181,19 @@ export class RedisBackend implements Backend {
         });
         return withTimeout(pending, this.timeoutMs, what).catch((error: unknown) => Promise.reject(this.describe(error, what)));
       }
-      const argv = driverArgs(lua, request.rates, costs, now, dryRun, this.ttlPadMs, request.args);
-      return withTimeout(runScript(this.scripts, driverScript(lua), keys, argv), this.timeoutMs, what).then(
+      let script: Script;
+      let argv: (string | number)[];
+      if (costs.length === 1 && keys.length === 1 && !dryRun && (request.args === undefined || request.args.length === 0)) {
+        // One hit on one rate: the single-hit script (no loops, no tables, fewer arguments).
+        const rate = request.rates[0]!;
+        const params = lua.params === undefined ? NO_PARAMS : lua.params(rate);
+        script = singleHitScript(lua, params.length);
+        argv = [now ?? '', costs[0]!, this.ttlPadMs, rate.limit, rate.periodMs, ...params];
+      } else {
+        script = driverScript(lua);
+        argv = driverArgs(lua, request.rates, costs, now, dryRun, this.ttlPadMs, request.args);
+      }
+      return withTimeout(runScript(this.scripts, script, keys, argv), this.timeoutMs, what).then(
         (reply) => {
           try {
             return decodeReply(reply, costs.length, keys.length);

@@ -159,6 +159,83 @@ export function driverScript(lua: LuaStep): Script {
   return found;
 }
 
+/**
+ * The single-hit driver: one hit (not a dry run, no per-hit args) on one
+ * rate, the common case, with none of the general driver's loops, tables or
+ * helper closures. Same rule as DRIVER's `R == 1` branch for `H == 1`.
+ * ARGV = now ('' = server TIME), cost, ttlPadMs, L, P, param_1..param_NP.
+ * Reply: the same six comma-separated integers.
+ */
+const SINGLE_HIT_DRIVER = `
+local now = tonumber(ARGV[1])
+if now == nil then
+  if redis.REDIS_VERSION_NUM == nil and redis.replicate_commands then redis.replicate_commands() end
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local cost = tonumber(ARGV[2])
+local state = nil
+local text = redis.call('GET', KEYS[1])
+if text then
+  state = twinParse(text)
+  if state == nil then error({ err = 'TRAFFIK_BAD_STATE ' .. KEYS[1] }) end
+end
+local a, limit, remaining, retry, reset, delay, newState, ttl, store = twinStep(state, now, cost, tonumber(ARGV[4]), tonumber(ARGV[5]), PARAMS, {})
+if a and (cost > 0 or store) then redis.call('SET', KEYS[1], twinSerialize(newState), 'PX', ttl + tonumber(ARGV[3])) end
+if retry == INF then retry = -1 end
+return string.format('%d,%d,%d,%d,%d,%d', a and 1 or 0, limit, remaining, retry, reset, delay)
+`;
+
+/** A twin's usual last line; such a twin can run inline at the script's top level (no wrapper closure, no table). */
+const TWIN_RETURN = /\n\s*return\s*\{\s*parse\s*=\s*parse\s*,\s*step\s*=\s*step\s*,\s*serialize\s*=\s*serialize\s*,?\s*\}\s*$/;
+
+/** The prelude split into its top-level definitions (`local NAME ...` up to the next one), in order. */
+const PRELUDE_PARTS: readonly { name: string; text: string }[] = LUA_PRELUDE.split(/\n(?=local )/).filter((t) => t.trim() !== '').map((text) => ({
+  name: /^\s*local (?:function )?([A-Za-z_]\w*)/.exec(text)?.[1] ?? '',
+  text,
+}));
+
+/** Only the prelude definitions `body` refers to (and what those refer to): each one is a closure Redis would build on every call. */
+export function preludeFor(body: string): string {
+  const uses = (text: string, name: string) => new RegExp(`\\b${name}\\b`).test(text);
+  const needed = new Set<string>();
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const part of PRELUDE_PARTS) {
+      if (needed.has(part.name)) continue;
+      if (uses(body, part.name) || PRELUDE_PARTS.some((other) => needed.has(other.name) && other !== part && uses(other.text, part.name))) {
+        needed.add(part.name);
+        grew = true;
+      }
+    }
+  }
+  return PRELUDE_PARTS.filter((part) => needed.has(part.name)).map((part) => part.text).join('\n');
+}
+
+const singleHitScripts = new Map<string, Script>();
+
+/**
+ * The single-hit script for one Lua twin with `paramCount` params per rate:
+ * only the prelude it uses, the twin inline when it ends with the usual
+ * `return { parse = parse, step = step, serialize = serialize }`, then
+ * SINGLE_HIT_DRIVER. Built once per distinct source and count.
+ */
+export function singleHitScript(lua: LuaStep, paramCount: number): Script {
+  const cacheKey = `${paramCount}:${lua.source}`;
+  let found = singleHitScripts.get(cacheKey);
+  if (found === undefined) {
+    const params = paramCount === 0 ? '{}' : `{ ${Array.from({ length: paramCount }, (_, k) => `tonumber(ARGV[${6 + k}])`).join(', ')} }`;
+    const driver = SINGLE_HIT_DRIVER.replace('PARAMS', params);
+    const twin = TWIN_RETURN.test(lua.source)
+      ? `${lua.source.replace(TWIN_RETURN, '')}\nlocal twinParse, twinStep, twinSerialize = parse, step, serialize\n`
+      : `local strategy = (function()\n${lua.source}\nend)()\nlocal twinParse, twinStep, twinSerialize = strategy.parse, strategy.step, strategy.serialize\n`;
+    found = script(`${preludeFor(twin + driver)}\n${twin}${driver}`);
+    singleHitScripts.set(cacheKey, found);
+  }
+  return found;
+}
+
 /** Encodes a request as the driver's ARGV (see the layout above). */
 export function driverArgs(
   lua: LuaStep, rates: readonly Rate[], costs: readonly number[], now: number | undefined,
