@@ -4,11 +4,12 @@ import type { StepDecision } from '../../decision.js';
 import { BackendConnectionError, BackendError, ConfigurationError, describeValue } from '../../errors.js';
 import type { OnError } from '../../on-error.js';
 import { checkOptionNames, checkWholeNumber } from '../../options.js';
+import type { LuaStep } from '../../strategies/lua-step.js';
 import type { ApplyRequest, Backend, BatchRequest, ReadRequest, ReadResult } from '../backend.js';
 import { applyWithCompareAndSet } from './compare-and-set.js';
 import { toBackendError, withTimeout } from './error-mapping.js';
-import { checkRedisNamespace, redisKeys } from './keys.js';
-import { decodeReply, driverArgs, driverScript, singleHitScript, type Script } from './lua-driver.js';
+import { checkRedisNamespace, redisKeys, scopePrefix } from './keys.js';
+import { decodeReply, decodeSingleHitReply, driverArgs, driverScript, singleHitScript } from './lua-driver.js';
 import { runScript, type ScriptClient } from './script-runner.js';
 
 /** Options of `RedisBackend`: give either `url` or `client`. */
@@ -114,6 +115,10 @@ export class RedisBackend implements Backend {
   }
 
   apply(request: ApplyRequest): Promise<StepDecision[]> {
+    const lua = request.strategy.lua;
+    if (lua !== undefined && request.keys.length === 1 && request.dryRun !== true && (request.args === undefined || request.args.length === 0)) {
+      return this.runSingleHit(request, lua);
+    }
     return this.run(request, [request.cost], request.dryRun === true).then((rows) => rows[0]!);
   }
 
@@ -181,19 +186,8 @@ export class RedisBackend implements Backend {
         });
         return withTimeout(pending, this.timeoutMs, what).catch((error: unknown) => Promise.reject(this.describe(error, what)));
       }
-      let script: Script;
-      let argv: (string | number)[];
-      if (costs.length === 1 && keys.length === 1 && !dryRun && (request.args === undefined || request.args.length === 0)) {
-        // One hit on one rate: the single-hit script (no loops, no tables, fewer arguments).
-        const rate = request.rates[0]!;
-        const params = lua.params === undefined ? NO_PARAMS : lua.params(rate);
-        script = singleHitScript(lua, params.length);
-        argv = [now ?? '', costs[0]!, this.ttlPadMs, rate.limit, rate.periodMs, ...params];
-      } else {
-        script = driverScript(lua);
-        argv = driverArgs(lua, request.rates, costs, now, dryRun, this.ttlPadMs, request.args);
-      }
-      return withTimeout(runScript(this.scripts, script, keys, argv), this.timeoutMs, what).then(
+      const argv = driverArgs(lua, request.rates, costs, now, dryRun, this.ttlPadMs, request.args);
+      return withTimeout(runScript(this.scripts, driverScript(lua), keys, argv), this.timeoutMs, what).then(
         (reply) => {
           try {
             return decodeReply(reply, costs.length, keys.length);
@@ -205,6 +199,36 @@ export class RedisBackend implements Backend {
       );
     } catch (error) {
       return Promise.reject(toBackendError(error, what));
+    }
+  }
+
+  /**
+   * One hit (not a dry run, no per-hit args) on one rate, the common case:
+   * the twin's single-hit script, which decides exactly as the general
+   * driver does for such a hit, with less work on the server and a reply of
+   * six integers.
+   */
+  private runSingleHit(request: ApplyRequest, lua: LuaStep): Promise<StepDecision[]> {
+    if (this.closed) return Promise.reject(new BackendConnectionError('RedisBackend is closed'));
+    try {
+      const rate = request.rates[0]!;
+      const params = lua.params === undefined ? NO_PARAMS : lua.params(rate);
+      const argv: (string | number)[] = [this.now() ?? '', request.cost, this.ttlPadMs, rate.limit, rate.periodMs];
+      for (const p of params) argv.push(p);
+      const key = scopePrefix(this.namespace, request.scope) + request.keys[0]!;
+      const pending = runScript(this.scripts, singleHitScript(lua, params.length), [key], argv);
+      return withTimeout(pending, this.timeoutMs, `RedisBackend (${request.strategy.name})`).then(
+        (reply) => {
+          try {
+            return [decodeSingleHitReply(reply)];
+          } catch (error) {
+            throw new BackendError(`RedisBackend (${request.strategy.name}): ${(error as Error).message}`, { cause: error });
+          }
+        },
+        (error: unknown) => Promise.reject(this.describe(error, `RedisBackend (${request.strategy.name})`)),
+      );
+    } catch (error) {
+      return Promise.reject(toBackendError(error, `RedisBackend (${request.strategy.name})`));
     }
   }
 

@@ -20,9 +20,22 @@ export function checkRedisNamespace(namespace: unknown): string {
   return namespace;
 }
 
+/** Recently used tags by scope (short scopes only), so a busy identity is not hashed on every hit. */
+const recentTags = new Map<string, string>();
+const RECENT_TAGS_MAX = 4096;
+const CACHED_SCOPE_MAX_LENGTH = 256;
+
 /** The hash tag of a scope: 16 lowercase hex digits. */
 export function scopeTag(scope: string): string {
-  return createHash('sha1').update(scope).digest('hex').slice(0, 16);
+  let tag = recentTags.get(scope);
+  if (tag === undefined) {
+    tag = createHash('sha1').update(scope).digest('hex').slice(0, 16);
+    if (scope.length <= CACHED_SCOPE_MAX_LENGTH) {
+      if (recentTags.size >= RECENT_TAGS_MAX) recentTags.clear();
+      recentTags.set(scope, tag);
+    }
+  }
+  return tag;
 }
 
 /** The prefix of every Redis key of one scope: `<namespace>:{<tag>}:`. */

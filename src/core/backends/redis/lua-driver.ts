@@ -164,7 +164,8 @@ export function driverScript(lua: LuaStep): Script {
  * rate, the common case, with none of the general driver's loops, tables or
  * helper closures. Same rule as DRIVER's `R == 1` branch for `H == 1`.
  * ARGV = now ('' = server TIME), cost, ttlPadMs, L, P, param_1..param_NP.
- * Reply: the same six comma-separated integers.
+ * Reply: an array of the same six integers (no formatting in Lua, no
+ * splitting in Node: Redis and the client's parser handle integers natively).
  */
 const SINGLE_HIT_DRIVER = `
 local now = tonumber(ARGV[1])
@@ -174,16 +175,17 @@ if now == nil then
   now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 local cost = tonumber(ARGV[2])
+local EMPTY = {}
 local state = nil
 local text = redis.call('GET', KEYS[1])
 if text then
   state = twinParse(text)
   if state == nil then error({ err = 'TRAFFIK_BAD_STATE ' .. KEYS[1] }) end
 end
-local a, limit, remaining, retry, reset, delay, newState, ttl, store = twinStep(state, now, cost, tonumber(ARGV[4]), tonumber(ARGV[5]), PARAMS, {})
+local a, limit, remaining, retry, reset, delay, newState, ttl, store = twinStep(state, now, cost, tonumber(ARGV[4]), tonumber(ARGV[5]), PARAMS, EMPTY)
 if a and (cost > 0 or store) then redis.call('SET', KEYS[1], twinSerialize(newState), 'PX', ttl + tonumber(ARGV[3])) end
 if retry == INF then retry = -1 end
-return string.format('%d,%d,%d,%d,%d,%d', a and 1 or 0, limit, remaining, retry, reset, delay)
+return { a and 1 or 0, limit, remaining, retry, reset, delay }
 `;
 
 /** A twin's usual last line; such a twin can run inline at the script's top level (no wrapper closure, no table). */
@@ -213,7 +215,8 @@ export function preludeFor(body: string): string {
   return PRELUDE_PARTS.filter((part) => needed.has(part.name)).map((part) => part.text).join('\n');
 }
 
-const singleHitScripts = new Map<string, Script>();
+/** Single-hit scripts by twin source, then by param count (two lookups: no key string built per hit). */
+const singleHitScripts = new Map<string, Script[]>();
 
 /**
  * The single-hit script for one Lua twin with `paramCount` params per rate:
@@ -222,16 +225,20 @@ const singleHitScripts = new Map<string, Script>();
  * SINGLE_HIT_DRIVER. Built once per distinct source and count.
  */
 export function singleHitScript(lua: LuaStep, paramCount: number): Script {
-  const cacheKey = `${paramCount}:${lua.source}`;
-  let found = singleHitScripts.get(cacheKey);
+  let byCount = singleHitScripts.get(lua.source);
+  if (byCount === undefined) {
+    byCount = [];
+    singleHitScripts.set(lua.source, byCount);
+  }
+  let found = byCount[paramCount];
   if (found === undefined) {
-    const params = paramCount === 0 ? '{}' : `{ ${Array.from({ length: paramCount }, (_, k) => `tonumber(ARGV[${6 + k}])`).join(', ')} }`;
+    const params = paramCount === 0 ? 'EMPTY' : `{ ${Array.from({ length: paramCount }, (_, k) => `tonumber(ARGV[${6 + k}])`).join(', ')} }`;
     const driver = SINGLE_HIT_DRIVER.replace('PARAMS', params);
     const twin = TWIN_RETURN.test(lua.source)
       ? `${lua.source.replace(TWIN_RETURN, '')}\nlocal twinParse, twinStep, twinSerialize = parse, step, serialize\n`
       : `local strategy = (function()\n${lua.source}\nend)()\nlocal twinParse, twinStep, twinSerialize = strategy.parse, strategy.step, strategy.serialize\n`;
     found = script(`${preludeFor(twin + driver)}\n${twin}${driver}`);
-    singleHitScripts.set(cacheKey, found);
+    byCount[paramCount] = found;
   }
   return found;
 }
@@ -285,4 +292,13 @@ export function decodeReply(reply: unknown, hits: number, rates: number): StepDe
     result.push(row);
   }
   return result;
+}
+
+/** Decodes the single-hit script's reply (six integers) into one decision. Throws `TypeError` for a reply of the wrong shape. */
+export function decodeSingleHitReply(reply: unknown): StepDecision {
+  if (!Array.isArray(reply) || reply.length !== 6 || !reply.every((v) => typeof v === 'number')) {
+    throw new TypeError(`unexpected script reply ${JSON.stringify(reply)?.slice(0, 120)}`);
+  }
+  const [allowed, limit, remaining, retry, reset, delay] = reply as number[];
+  return { allowed: allowed === 1, limit: limit!, remaining: remaining!, retryAfterMs: retry === -1 ? Infinity : retry!, resetAfterMs: reset!, delayMs: delay! };
 }
