@@ -25,22 +25,63 @@ const strategies: [string, () => AnyStrategy][] = [
   ['GCRA', () => new GCRAStrategy({ burstToleranceMs: 1000 })],
 ];
 
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+interface Case {
+  name: string;
+  /** Builds a fresh limiter and returns its hit function. */
+  make: () => (key: string) => Promise<unknown>;
+}
+
+const cases: Case[] = [
+  {
+    name: 'rate-limiter-flexible RateLimiterMemory',
+    make: () => {
+      const peer = new RateLimiterMemory({ points: LIMIT, duration: 3600 });
+      return (key) => peer.consume(key);
+    },
+  },
+  ...strategies.map(([name, make]): Case => ({
+    name: `traffik ${name}`,
+    make: () => {
+      const throttle = new Throttle({ uid: 'bench', rate: `${LIMIT}/hour`, strategy: make(), backend: new InMemoryBackend() });
+      return (key) => throttle.hit(key);
+    },
+  })),
+  {
+    // The log keeps one entry per admitted millisecond: give it a limit it can hold.
+    name: 'traffik sliding window log (100000/s)',
+    make: () => {
+      const log = new Throttle({ uid: 'bench', rate: '100000/second', strategy: new SlidingWindowLogStrategy(), backend: new InMemoryBackend() });
+      return (key) => log.hit(key);
+    },
+  },
+];
+
 export default async function run(): Promise<void> {
   const keyNames = Array.from({ length: KEYS }, (_, i) => `user:${i}`);
-  for (const [label, pick] of [
-    ['one key', () => 'user:42'],
-    [`${KEYS.toLocaleString('en')} keys`, (i: number) => keyNames[i % KEYS]!],
+  for (const [label, keys] of [
+    ['one key', ['user:42']],
+    [`${KEYS.toLocaleString('en')} keys`, keyNames],
   ] as const) {
-    const rows: Measurement[] = [];
-    const peer = new RateLimiterMemory({ points: LIMIT, duration: 3600 });
-    rows.push(await measure('rate-limiter-flexible RateLimiterMemory', (i) => peer.consume(pick(i))));
-    for (const [name, make] of strategies) {
-      const throttle = new Throttle({ uid: 'bench', rate: `${LIMIT}/hour`, strategy: make(), backend: new InMemoryBackend() });
-      rows.push(await measure(`traffik ${name}`, (i) => throttle.hit(pick(i))));
+    // Interleaved rounds, best of each: the machine is shared, so one slow round says little.
+    const best = new Map<string, Measurement>();
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const c of cases) {
+        // Each case alone in memory, in steady state: a fresh limiter that has seen every key once.
+        const hit = c.make();
+        for (const key of keys) await hit(key);
+        // Collect the previous case's garbage now, so no case pays for another's.
+        (globalThis as { gc?: () => void }).gc?.();
+        const m = await measure(c.name, (i) => hit(keys[i % keys.length]!));
+        const previous = best.get(c.name);
+        if (previous === undefined || m.opsPerSec > previous.opsPerSec) best.set(c.name, m);
+      }
     }
-    // The log keeps one entry per admitted millisecond: give it a limit it can hold.
-    const log = new Throttle({ uid: 'bench', rate: '100000/second', strategy: new SlidingWindowLogStrategy(), backend: new InMemoryBackend() });
-    rows.push(await measure('traffik sliding window log (100000/s)', (i) => log.hit(pick(i))));
-    printTable(`throttle.hit, in-process, ${label}, serial`, rows, 'rate-limiter-flexible RateLimiterMemory');
+    printTable(
+      `throttle.hit, in-process, ${label}, serial (best of ${ROUNDS} interleaved rounds)`,
+      cases.map((c) => best.get(c.name)!),
+      'rate-limiter-flexible RateLimiterMemory',
+    );
   }
 }

@@ -4,7 +4,7 @@ import { outcomeOf, type DecisionEvent, type DecisionListener } from './metrics/
 import { describeThrottleState, type ThrottleStats } from './metrics/throttle-stats.js';
 import { boundedApply } from './resilience/bounded-apply.js';
 import { callBackend } from './resilience/call-backend.js';
-import { InMemoryBackend } from './backends/in-memory.js';
+import { InMemoryBackend, type KeyIndex } from './backends/in-memory.js';
 import { mergeStepDecisions, unlimitedStep, type Decision, type PolicyDecision, type StepDecision } from './decision.js';
 import { BackendError, ConfigurationError, TraffikError, describeValue, RateLimitExceededError } from './errors.js';
 import { EXEMPTED, type Exempted } from './exempted.js';
@@ -81,8 +81,7 @@ interface ResolvedRates {
 interface FastPath {
   backend: InMemoryBackend;
   rate: Rate;
-  uidPart: string;
-  suffix: string;
+  index: KeyIndex;
 }
 
 const THROTTLE_OPTIONS = ['uid', 'rate', 'strategy', 'backend', 'cost', 'onError', 'minWaitMs', 'onDecision', 'timingSampleEvery'] as const;
@@ -161,7 +160,7 @@ export class Throttle<Ctx = unknown> {
     this.uidPart = uid;
     const only = this.staticRates?.rates.length === 1 ? this.staticRates : undefined;
     if (this.backend instanceof InMemoryBackend && only !== undefined && this.strategy.argsFor === undefined && !this.guarded) {
-      this.fast = { backend: this.backend, rate: only.rates[0]!, uidPart: keyPart(uid), suffix: only.suffixes[0]! };
+      this.fast = { backend: this.backend, rate: only.rates[0]!, index: this.backend.index(keyPart(uid), only.suffixes[0]!) };
     }
   }
 
@@ -192,7 +191,7 @@ export class Throttle<Ctx = unknown> {
     const started = this.onDecision === undefined ? -1 : this.startTiming();
     let step: StepDecision;
     try {
-      step = fast.backend.applyOne(this.strategy, fast.uidPart + keyPart(key) + fast.suffix, fast.rate, cost, false);
+      step = fast.backend.applyIndexed(fast.index, key, this.strategy, fast.rate, cost);
     } catch {
       return undefined;
     }

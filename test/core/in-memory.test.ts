@@ -33,6 +33,19 @@ describe('InMemoryBackend', () => {
     expect((await long.peek('old')).allowed).toBe(false);
   });
 
+  it("a throttle's shortcut never outlives the store: evicted and reset keys start fresh", async () => {
+    const backend = new InMemoryBackend({ clock: () => 0, maxKeys: 2 });
+    const throttle = new Throttle({ uid: 'idx', rate: '1/hour', backend });
+    expect((await throttle.hit('a')).allowed).toBe(true);
+    expect((await throttle.hit('b')).allowed).toBe(true);
+    expect((await throttle.hit('c')).allowed).toBe(true); // evicts 'a', the least recently used
+    expect(backend.size).toBe(2);
+    expect((await throttle.hit('a')).allowed).toBe(true); // fresh again, not the cached old state
+    expect((await throttle.hit('a')).allowed).toBe(false);
+    await throttle.reset('a');
+    expect((await throttle.hit('a')).allowed).toBe(true);
+  });
+
   it('keeps at most maxKeys entries for a million distinct keys, and reports bytes per key', async () => {
     const gc = (globalThis as { gc?: () => void }).gc;
     expect(gc, 'tests run with --expose-gc (vitest.config.ts execArgv)').toBeTypeOf('function');

@@ -5,6 +5,7 @@ import type { OnError } from '../on-error.js';
 import { checkOptionNames, checkWholeNumber } from '../options.js';
 import type { Rate } from '../rate.js';
 import type { AnyStrategy, StepArgs } from '../strategies/strategy.js';
+import { keyPart } from '../keys.js';
 import { runSteps } from './run-steps.js';
 import type { ApplyRequest, Backend, BatchRequest, ReadRequest, ReadResult } from './backend.js';
 import { ConfigurationError, describeValue } from '../errors.js';
@@ -25,11 +26,30 @@ export interface InMemoryBackendOptions {
 }
 
 interface Entry {
+  /** The full key this entry is stored under. */
+  readonly key: string;
   state: unknown;
   /** Clock time (ms) at which the state is equivalent to a fresh key. */
   expiresAt: number;
   /** Used since the eviction cursor last passed it (second-chance recency). */
   used: boolean;
+  /** Removed from the store (expired, evicted, reset): any index still holding it must forget it. */
+  dead: boolean;
+}
+
+/**
+ * A throttle's shortcut into the store for one rate: identity -> entry, so
+ * the hot path neither builds the full key nor hashes it. It only caches
+ * entries of the main store (which stays the one truth); dead entries are
+ * skipped and forgotten. Get one from `InMemoryBackend.index`.
+ */
+export class KeyIndex {
+  /** @internal */ readonly entries = new Map<string, Entry>();
+  /** @internal */
+  constructor(
+    /** @internal */ readonly prefix: string,
+    /** @internal */ readonly suffix: string,
+  ) {}
 }
 
 const NO_ARGS: StepArgs = [];
@@ -55,7 +75,7 @@ export class InMemoryBackend implements Backend {
   private insertsSinceSweep = 0;
   private lastSweepAt = -Infinity;
   /** The eviction cursor: walks the Map in insertion order, oldest first. */
-  private cursor: IterableIterator<[string, Entry]> | undefined;
+  private cursor: IterableIterator<Entry> | undefined;
 
   constructor(options: InMemoryBackendOptions = {}) {
     checkOptionNames('InMemoryBackend', options, ['namespace', 'clock', 'maxKeys', 'onError']);
@@ -144,7 +164,7 @@ export class InMemoryBackend implements Backend {
           entry.state = states[i];
           entry.expiresAt = now + ttls[i]!;
         } else {
-          this.insert(keys[i]!, { state: states[i], expiresAt: now + ttls[i]!, used: false }, now);
+          this.insert(keys[i]!, states[i], now + ttls[i]!, now);
         }
       }
     }
@@ -159,8 +179,61 @@ export class InMemoryBackend implements Backend {
       entry.used = true;
       return entry;
     }
-    this.entries.delete(key);
+    this.drop(entry);
     return undefined;
+  }
+
+  /** Removes `entry` from the store and marks it dead for the indexes. */
+  private drop(entry: Entry): void {
+    this.entries.delete(entry.key);
+    entry.dead = true;
+  }
+
+  /**
+   * An index for the keys `prefix + keyPart(identity) + suffix` (one
+   * throttle's rate), for `applyIndexed`. Holds at most `maxKeys` shortcuts.
+   */
+  index(prefix: string, suffix: string): KeyIndex {
+    return new KeyIndex(prefix, suffix);
+  }
+
+  /**
+   * `applyOne` for the key `index.prefix + keyPart(identity) + index.suffix`,
+   * found through the index: the throttle's hot path. Same rule, same store.
+   */
+  applyIndexed(index: KeyIndex, identity: string, strategy: AnyStrategy, rate: Rate, cost: number): StepDecision {
+    const now = this.checkedNow();
+    let entry = index.entries.get(identity);
+    if (entry !== undefined && entry.dead) {
+      index.entries.delete(identity);
+      entry = undefined;
+    }
+    if (entry === undefined) {
+      entry = this.entries.get(index.prefix + keyPart(identity) + index.suffix);
+      if (entry !== undefined) this.remember(index, identity, entry);
+    }
+    // An expired entry reads as a fresh key; its slot is reused if this hit stores, else dropped.
+    const live = entry !== undefined && entry.expiresAt > now;
+    if (live) entry!.used = true;
+    const outcome = strategy.step(live ? entry!.state : undefined, now, cost, rate, NO_ARGS);
+    if (outcome.decision.allowed && (cost > 0 || outcome.store === true)) {
+      if (entry !== undefined) {
+        entry.state = outcome.state;
+        entry.expiresAt = now + outcome.ttlMs;
+      } else {
+        const created = this.insert(index.prefix + keyPart(identity) + index.suffix, outcome.state, now + outcome.ttlMs, now);
+        this.remember(index, identity, created);
+      }
+    } else if (entry !== undefined && !live) {
+      this.drop(entry);
+      index.entries.delete(identity);
+    }
+    return outcome.decision;
+  }
+
+  private remember(index: KeyIndex, identity: string, entry: Entry): void {
+    if (index.entries.size >= this.maxKeys) index.entries.clear();
+    index.entries.set(identity, entry);
   }
 
   /** `apply`, synchronously: runs the steps and returns the decisions. Throws `BackendError`. */
@@ -174,24 +247,14 @@ export class InMemoryBackend implements Backend {
    */
   applyOne(strategy: AnyStrategy, key: string, rate: Rate, cost: number, dryRun: boolean): StepDecision {
     const now = this.checkedNow();
-    let entry = this.entries.get(key);
-    let state: unknown;
-    if (entry !== undefined) {
-      if (entry.expiresAt > now) {
-        state = entry.state;
-        entry.used = true;
-      } else {
-        this.entries.delete(key);
-        entry = undefined;
-      }
-    }
-    const outcome = strategy.step(state, now, cost, rate, NO_ARGS);
+    const entry = this.live(key, now);
+    const outcome = strategy.step(entry?.state, now, cost, rate, NO_ARGS);
     if (outcome.decision.allowed && !dryRun && (cost > 0 || outcome.store === true)) {
       if (entry !== undefined) {
         entry.state = outcome.state;
         entry.expiresAt = now + outcome.ttlMs;
       } else {
-        this.insert(key, { state: outcome.state, expiresAt: now + outcome.ttlMs, used: false }, now);
+        this.insert(key, outcome.state, now + outcome.ttlMs, now);
       }
     }
     return outcome.decision;
@@ -209,15 +272,9 @@ export class InMemoryBackend implements Backend {
     const entries: (Entry | undefined)[] = new Array(keys.length);
     const states: unknown[] = new Array(keys.length);
     for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
-      const entry = this.entries.get(key);
-      if (entry !== undefined && entry.expiresAt > now) {
-        entry.used = true;
-        entries[i] = entry;
-        states[i] = entry.state;
-      } else if (entry !== undefined) {
-        this.entries.delete(key);
-      }
+      const entry = this.live(keys[i]!, now);
+      entries[i] = entry;
+      states[i] = entry?.state;
     }
     const { decisions, writes } = runSteps(request.strategy, states, now, request.cost, request.rates, request.dryRun, request.args);
     if (writes !== undefined) {
@@ -228,7 +285,7 @@ export class InMemoryBackend implements Backend {
           entry.state = outcome.state;
           entry.expiresAt = now + outcome.ttlMs;
         } else {
-          this.insert(keys[i]!, { state: outcome.state, expiresAt: now + outcome.ttlMs, used: false }, now);
+          this.insert(keys[i]!, outcome.state, now + outcome.ttlMs, now);
         }
       }
     }
@@ -250,21 +307,27 @@ export class InMemoryBackend implements Backend {
   }
 
   reset(_scope: string, keys: readonly string[]): Promise<void> {
-    for (const key of keys) this.entries.delete(key);
+    for (const key of keys) {
+      const entry = this.entries.get(key);
+      if (entry !== undefined) this.drop(entry);
+    }
     return Promise.resolve();
   }
 
   close(): Promise<void> {
     this.closed = true;
     this.cursor = undefined;
+    for (const entry of this.entries.values()) entry.dead = true;
     this.entries.clear();
     return Promise.resolve();
   }
 
-  private insert(key: string, entry: Entry, now: number): void {
+  private insert(key: string, state: unknown, expiresAt: number, now: number): Entry {
     if (this.entries.size >= this.maxKeys) this.makeRoom(now);
+    const entry: Entry = { key, state, expiresAt, used: false, dead: false };
     this.entries.set(key, entry);
     this.insertsSinceSweep++;
+    return entry;
   }
 
   /**
@@ -279,26 +342,26 @@ export class InMemoryBackend implements Backend {
     if (now - this.lastSweepAt >= 1000 || this.insertsSinceSweep >= this.maxKeys / 8) {
       this.lastSweepAt = now;
       this.insertsSinceSweep = 0;
-      for (const [key, entry] of this.entries) {
-        if (entry.expiresAt <= now) this.entries.delete(key);
+      for (const entry of this.entries.values()) {
+        if (entry.expiresAt <= now) this.drop(entry);
       }
     }
     // Every key is visited at most twice (once marked, once unmarked) before one is evicted.
     let budget = 2 * this.entries.size + 1;
     while (this.entries.size >= this.maxKeys && budget-- > 0) {
-      this.cursor ??= this.entries.entries();
+      this.cursor ??= this.entries.values();
       const next = this.cursor.next();
       if (next.done) {
         this.cursor = undefined;
         continue;
       }
-      const [key, entry] = next.value;
+      const entry = next.value;
       if (entry.used) {
         entry.used = false;
-        this.entries.delete(key);
-        this.entries.set(key, entry);
+        this.entries.delete(entry.key);
+        this.entries.set(entry.key, entry);
       } else {
-        this.entries.delete(key);
+        this.drop(entry);
       }
     }
   }
