@@ -183,7 +183,8 @@ if text then
   if state == nil then error({ err = 'TRAFFIK_BAD_STATE ' .. KEYS[1] }) end
 end
 local a, limit, remaining, retry, reset, delay, newState, ttl, store = twinStep(state, now, cost, tonumber(ARGV[4]), tonumber(ARGV[5]), PARAMS, EMPTY)
-if a and (cost > 0 or store) then redis.call('SET', KEYS[1], twinSerialize(newState), 'PX', ttl + tonumber(ARGV[3])) end
+-- The TTL goes as text: Redis turns a Lua number argument into text with a slow %.17g.
+if a and (cost > 0 or store) then redis.call('SET', KEYS[1], twinSerialize(newState), 'PX', string.format('%d', ttl + tonumber(ARGV[3]))) end
 if retry == INF then retry = -1 end
 return { a and 1 or 0, limit, remaining, retry, reset, delay }
 `;
