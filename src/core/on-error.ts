@@ -1,3 +1,4 @@
+import { BackendError, ConfigurationError, TraffikError, describeValue } from './errors.js';
 import type { Backend, ApplyRequest } from './backends/backend.js';
 import type { StepDecision } from './decision.js';
 import type { Rate } from './rate.js';
@@ -71,4 +72,41 @@ export const DEFAULT_ERROR_WAIT_MS = 1000;
 /** The wait of a fail-closed answer: `minWaitMs`, or 1000 ms when it is 0. */
 export function failClosedWaitMs(info: { minWaitMs?: number | undefined }): number {
   return info.minWaitMs !== undefined && info.minWaitMs > 0 ? info.minWaitMs : DEFAULT_ERROR_WAIT_MS;
+}
+
+/**
+ * A backend failure as `onError` and `decision.error` see it: Traffik's own
+ * errors as they are, anything else wrapped in `BackendError` (cause = the original).
+ */
+export function asBackendFailure(error: unknown): TraffikError {
+  return error instanceof TraffikError ? error : new BackendError(`Backend failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+}
+
+/**
+ * Applies an error policy to a failure: `'raise'` rethrows it, `'allow'`
+ * gives 0 (allow), `'throttle'` the fail-closed wait, a handler what it
+ * returns (awaited; what it throws propagates).
+ */
+export function applyErrorPolicy(policy: OnError, error: TraffikError, info: ErrorInfo): OnErrorResult | Promise<OnErrorResult> {
+  if (policy === 'raise') throw error;
+  if (policy === 'allow') return 0;
+  if (policy === 'throttle') return failClosedWaitMs(info);
+  return policy(error, info);
+}
+
+/** Turns an `onError` result into one decision per rate (a wait of 0 allows; more denies for that long). */
+export function errorDecisions(result: OnErrorResult, rates: readonly Rate[], minWaitMs: number): StepDecision[] {
+  if (typeof result === 'number') {
+    if (!Number.isFinite(result) && result !== Infinity) {
+      throw new ConfigurationError(`onError returned ${describeValue(result)}; expected a wait in ms or a decision`);
+    }
+    const limit = Math.min(...rates.map((r) => r.limit));
+    if (result <= 0) return [{ allowed: true, limit, remaining: limit, retryAfterMs: 0, resetAfterMs: 0, delayMs: 0 }];
+    return [{ allowed: false, limit, remaining: 0, retryAfterMs: Math.max(Math.ceil(result), minWaitMs), resetAfterMs: Math.ceil(result), delayMs: 0 }];
+  }
+  if (Array.isArray(result)) return result as StepDecision[];
+  if (result !== null && typeof result === 'object' && typeof (result as StepDecision).allowed === 'boolean') {
+    return [result as StepDecision];
+  }
+  throw new ConfigurationError(`onError returned ${describeValue(result)}; expected a wait in ms or a decision`);
 }

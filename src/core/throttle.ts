@@ -1,26 +1,26 @@
 import { acquiredWithLease, acquiredWithoutLease, newLeaseId, type AcquireOptions, type Acquired } from './acquire.js';
 import type { ApplyRequest, Backend } from './backends/backend.js';
-import { outcomeOf, type DecisionEvent, type DecisionListener } from './metrics/decision-event.js';
-import { describeThrottleState, type ThrottleStats } from './metrics/throttle-stats.js';
-import { boundedApply } from './resilience/bounded-apply.js';
-import { callBackend } from './resilience/call-backend.js';
 import { InMemoryBackend, type KeyIndex } from './backends/in-memory.js';
 import { mergeStepDecisions, unlimitedStep, type Decision, type PolicyDecision, type StepDecision } from './decision.js';
-import { BackendError, ConfigurationError, TraffikError, describeValue, RateLimitExceededError } from './errors.js';
+import { ConfigurationError, describeValue, RateLimitExceededError, type TraffikError } from './errors.js';
 import { EXEMPTED, type Exempted } from './exempted.js';
-import { keyPart, scopeKey, stateSuffix } from './keys.js';
-import { DEFAULT_ERROR_WAIT_MS, DEFAULT_ON_ERROR, type ErrorInfo, type OnError, type OnErrorHandler, type OnErrorResult } from './on-error.js';
+import { keyPart, scopeKey } from './keys.js';
+import { DecisionReporter } from './metrics/decision-reporter.js';
+import type { DecisionListener } from './metrics/decision-event.js';
+import { describeThrottleState, type ThrottleStats } from './metrics/throttle-stats.js';
+import {
+  DEFAULT_ON_ERROR, applyErrorPolicy, asBackendFailure, errorDecisions, type OnError, type OnErrorHandler, type OnErrorResult,
+} from './on-error.js';
 import { checkOptionNames, checkWholeNumber } from './options.js';
-import { Rate, type RateLike } from './rate.js';
+import type { Rate } from './rate.js';
+import { RateSet, type RateFunction, type Rates } from './rate-set.js';
+import { boundedApply } from './resilience/bounded-apply.js';
+import { callBackend } from './resilience/call-backend.js';
 import { isLeaseStrategy } from './strategies/concurrency-limit.js';
 import { FixedWindowStrategy } from './strategies/fixed-window.js';
 import type { AnyStrategy, StepArgs } from './strategies/strategy.js';
 
-/** One rate or several (applied all-or-nothing). */
-export type Rates = RateLike | readonly RateLike[];
-
-/** A rate chosen per hit, from the key and the context passed to `hit`. */
-export type RateFunction<Ctx> = (key: string, context: Ctx | undefined) => Rates | Promise<Rates>;
+export type { Rates, RateFunction } from './rate-set.js';
 
 /** A cost computed per hit; must give a whole number >= 0. */
 export type CostFunction<Ctx> = (key: string, context: Ctx | undefined) => number | Promise<number>;
@@ -72,11 +72,6 @@ export function defaultBackend(): InMemoryBackend {
   return sharedBackend;
 }
 
-interface ResolvedRates {
-  rates: Rate[];
-  suffixes: string[];
-}
-
 /** What the in-process hot path needs: set when the backend is in-process, with one fixed rate and nothing that must see every call. */
 interface FastPath {
   backend: InMemoryBackend;
@@ -104,18 +99,13 @@ export class Throttle<Ctx = unknown> {
   /** True when the error handler has `preempt`/`succeeded` hooks or the backend a `timeoutMs`: then every backend call is guarded (hooks consulted, time bounded). */
   private readonly guarded: boolean;
   private readonly hooks: OnErrorHandler | undefined;
-  private readonly onDecision: DecisionListener | undefined;
-  private listenerWarned = false;
-  /** The one event object handed to onDecision, refilled for each hit (no allocation on the hot path). */
-  private readonly event: { -readonly [K in keyof DecisionEvent]: DecisionEvent[K] };
-  private readonly timingSampleEvery: number;
-  private untimed = 0;
-  private readonly staticRates: ResolvedRates | undefined;
-  private readonly rateFunction: RateFunction<Ctx> | undefined;
+  /** The throttle's rates, fixed or chosen per hit. */
+  private readonly rates: RateSet<Ctx>;
+  /** Feeds `onDecision`, when given. */
+  private readonly reporter: DecisionReporter | undefined;
   private readonly fixedCost: number | undefined;
   private readonly costFunction: CostFunction<Ctx> | undefined;
   private readonly uidPart: string;
-  private readonly rateCache = new Map<string, ResolvedRates>();
   private readonly fast: FastPath | undefined;
 
   constructor(options: ThrottleOptions<Ctx>) {
@@ -134,11 +124,7 @@ export class Throttle<Ctx = unknown> {
       throw new ConfigurationError(`Throttle "${uid}": backend must implement the Backend interface, got ${describeValue(backend)}`);
     }
     this.backend = backend ?? defaultBackend();
-    if (typeof rate === 'function') {
-      this.rateFunction = rate;
-    } else {
-      this.staticRates = this.resolveRates(rate);
-    }
+    this.rates = new RateSet(`Throttle "${uid}"`, strategy, rate);
     if (typeof cost === 'function') this.costFunction = cost;
     else this.fixedCost = this.checkCost(cost);
     if (onError !== undefined && typeof onError !== 'function' && onError !== 'allow' && onError !== 'throttle' && onError !== 'raise') {
@@ -152,13 +138,12 @@ export class Throttle<Ctx = unknown> {
     if (options.onDecision !== undefined && typeof options.onDecision !== 'function') {
       throw new ConfigurationError(`Throttle "${uid}": onDecision must be a function, got ${describeValue(options.onDecision)}`);
     }
-    this.onDecision = options.onDecision;
-    this.event = { uid, key: '', outcome: 'allowed', decision: undefined, error: undefined, durationMs: undefined };
     // In-process hits take well under a microsecond, so timing each would cost a large share; remote ones take 100 µs+.
     const sampleDefault = this.backend instanceof InMemoryBackend ? 64 : 1;
-    this.timingSampleEvery = checkWholeNumber(`Throttle "${uid}"`, 'timingSampleEvery', options.timingSampleEvery ?? sampleDefault, 1);
+    const sampleEvery = checkWholeNumber(`Throttle "${uid}"`, 'timingSampleEvery', options.timingSampleEvery ?? sampleDefault, 1);
+    if (options.onDecision !== undefined) this.reporter = new DecisionReporter(uid, options.onDecision, sampleEvery);
     this.uidPart = uid;
-    const only = this.staticRates?.rates.length === 1 ? this.staticRates : undefined;
+    const only = this.rates.fixed?.rates.length === 1 ? this.rates.fixed : undefined;
     if (this.backend instanceof InMemoryBackend && only !== undefined && this.strategy.argsFor === undefined && !this.guarded) {
       this.fast = { backend: this.backend, rate: only.rates[0]!, index: this.backend.index(keyPart(uid), only.suffixes[0]!) };
     }
@@ -188,7 +173,7 @@ export class Throttle<Ctx = unknown> {
   private hitInProcess(fast: FastPath, key: string, options: HitOptions<Ctx> | undefined): Promise<Decision> | undefined {
     const cost = options === undefined || options.cost === undefined ? this.fixedCost : options.cost;
     if (typeof cost !== 'number' || !Number.isSafeInteger(cost) || cost < 0) return undefined;
-    const started = this.onDecision === undefined ? -1 : this.startTiming();
+    const started = this.reporter === undefined ? -1 : this.reporter!.start();
     let step: StepDecision;
     try {
       step = fast.backend.applyIndexed(fast.index, key, this.strategy, fast.rate, cost);
@@ -201,7 +186,7 @@ export class Throttle<Ctx = unknown> {
       resetAfterMs: step.resetAfterMs, delayMs: step.delayMs,
       cost, uid: this.uid, key,
     };
-    if (this.onDecision !== undefined) this.report(decision, started);
+    if (this.reporter !== undefined) this.reporter!.report(decision, started);
     return Promise.resolve(decision);
   }
 
@@ -215,7 +200,7 @@ export class Throttle<Ctx = unknown> {
     const decision = await this.peek(key, options);
     if (key === EXEMPTED || decision.exempt === true) return { uid: this.uid, key: decision.key, decision, rates: [] };
     const identity = decision.key;
-    const resolved = this.staticRates ?? (await this.dynamicRates(identity, options?.context));
+    const resolved = this.rates.fixed ?? (await this.rates.resolve(identity, options?.context));
     const scope = scopeKey(this.uidPart, identity);
     return describeThrottleState(this.backend, this.strategy, scope, resolved.rates, resolved.suffixes.map((s) => scope + s), decision);
   }
@@ -231,15 +216,15 @@ export class Throttle<Ctx = unknown> {
    * Resolves with one decision per cost. Used to charge a whole list at once.
    */
   hitMany(key: string | Exempted, costs: readonly number[], options?: { context?: Ctx }): Promise<Decision[]> {
-    if (this.onDecision === undefined) return this.runMany(key, costs, options);
-    const started = this.startTiming();
+    if (this.reporter === undefined) return this.runMany(key, costs, options);
+    const started = this.reporter!.start();
     return this.runMany(key, costs, options).then(
       (decisions) => {
-        for (const decision of decisions) this.report(decision, started);
+        for (const decision of decisions) this.reporter!.report(decision, started);
         return decisions;
       },
       (error: unknown) => {
-        this.reportRejection(key, error, started);
+        this.reporter!.reportRejection(key, error, started);
         throw error;
       },
     );
@@ -250,7 +235,7 @@ export class Throttle<Ctx = unknown> {
     const identity = this.checkKey(key);
     const checked = costs.map((cost) => this.checkCost(cost));
     const context = options?.context;
-    const resolved = this.staticRates ?? (await this.dynamicRates(identity, context));
+    const resolved = this.rates.fixed ?? (await this.rates.resolve(identity, context));
     if (resolved.rates.length === 0 || checked.length === 0) {
       return checked.map((cost) => ({ ...unlimitedStep(), cost, uid: this.uid, key: identity }));
     }
@@ -267,8 +252,9 @@ export class Throttle<Ctx = unknown> {
         ? callBackend(this.backend, request, this.hooks, () => this.backend.applyBatch(batch))
         : this.backend.applyBatch(batch));
     } catch (caught) {
-      error = asTraffikError(caught);
-      const fallback = toDecisions(await this.handleError(error, request, identity, context), resolved.rates, this.minWaitMs);
+      const failure = asBackendFailure(caught);
+      error = failure;
+      const fallback = errorDecisions(await this.handleError(failure, request, identity, context), resolved.rates, this.minWaitMs);
       batches = checked.map(() => fallback);
     }
     return batches.map((decisions, j) => this.decide(decisions, resolved.rates, checked[j]!, identity, error));
@@ -302,7 +288,7 @@ export class Throttle<Ctx = unknown> {
     const identity = decision.key;
     let request: ApplyRequest | undefined;
     const giveBack = async (): Promise<void> => {
-      const resolved = this.staticRates ?? (await this.dynamicRates(identity, context));
+      const resolved = this.rates.fixed ?? (await this.rates.resolve(identity, context));
       const scope = scopeKey(this.uidPart, identity);
       request = { strategy, scope, keys: resolved.suffixes.map((s) => scope + s), rates: resolved.rates, cost: 0, args: strategy.releaseArgs(leaseId, context, identity) };
       await this.backend.apply(request);
@@ -311,9 +297,8 @@ export class Throttle<Ctx = unknown> {
       if (options?.onReleaseError !== undefined) return options.onReleaseError(error);
       const policy = this.onErrorOption ?? this.backend.onError;
       if (typeof policy !== 'function' || request === undefined) return;
-      const wrapped = error instanceof TraffikError ? error : new BackendError(`Backend failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
       const info = { uid: this.uid, key: identity, cost: 0, rates: request.rates, backend: this.backend, strategy, request, context, minWaitMs: this.minWaitMs };
-      await policy(wrapped, info);
+      await policy(asBackendFailure(error), info);
     };
     return acquiredWithLease(decision, giveBack, onFailure);
   }
@@ -321,18 +306,18 @@ export class Throttle<Ctx = unknown> {
   /** Forgets `key`'s state for every rate of this throttle (for a rate function: the rates it gives for `context`). */
   async reset(key: string, options?: { context?: Ctx }): Promise<void> {
     const identity = this.checkKey(key);
-    const resolved = this.staticRates ?? (await this.dynamicRates(identity, options?.context));
+    const resolved = this.rates.fixed ?? (await this.rates.resolve(identity, options?.context));
     const scope = scopeKey(this.uidPart, identity);
     await this.backend.reset(scope, resolved.suffixes.map((suffix) => scope + suffix));
   }
 
   private async run(key: string | Exempted, options: HitOptions<Ctx> | undefined, dryRun: boolean, args?: StepArgs): Promise<Decision> {
     // Reported to onDecision (hits only, not peeks); timed on 1 hit in timingSampleEvery.
-    const observed = this.onDecision !== undefined && !dryRun;
-    const started = observed ? this.startTiming() : -1;
+    const observed = this.reporter !== undefined && !dryRun;
+    const started = observed ? this.reporter!.start() : -1;
     if (key === EXEMPTED) {
       const exempt: Decision = { ...unlimitedStep(), cost: 0, uid: this.uid, key: 'EXEMPTED', exempt: true };
-      if (observed) this.report(exempt, started);
+      if (observed) this.reporter!.report(exempt, started);
       return exempt;
     }
     const identity = this.checkKey(key);
@@ -341,10 +326,10 @@ export class Throttle<Ctx = unknown> {
     if (options?.cost !== undefined) cost = this.checkCost(options.cost);
     else if (this.fixedCost !== undefined) cost = this.fixedCost;
     else cost = this.checkCost(await this.costFunction!(identity, context));
-    const resolved = this.staticRates ?? (await this.dynamicRates(identity, context));
+    const resolved = this.rates.fixed ?? (await this.rates.resolve(identity, context));
     if (resolved.rates.length === 0) {
       const unlimited: Decision = { ...unlimitedStep(), cost, uid: this.uid, key: identity };
-      if (observed) this.report(unlimited, started);
+      if (observed) this.reporter!.report(unlimited, started);
       return unlimited;
     }
     const scope = scopeKey(this.uidPart, identity);
@@ -365,18 +350,19 @@ export class Throttle<Ctx = unknown> {
         decisions = await this.backend.apply(request);
       }
     } catch (caught) {
-      error = asTraffikError(caught);
+      const failure = asBackendFailure(caught);
+      error = failure;
       let result: OnErrorResult;
       try {
-        result = await this.handleError(error, request, identity, context);
+        result = await this.handleError(failure, request, identity, context);
       } catch (raised) {
-        if (observed) this.reportRejection(identity, raised, started);
+        if (observed) this.reporter!.reportRejection(identity, raised, started);
         throw raised;
       }
-      decisions = toDecisions(result, resolved.rates, this.minWaitMs);
+      decisions = errorDecisions(result, resolved.rates, this.minWaitMs);
     }
     const decision = this.decide(decisions, resolved.rates, cost, identity, error);
-    if (observed) this.report(decision, started);
+    if (observed) this.reporter!.report(decision, started);
     return decision;
   }
 
@@ -395,50 +381,13 @@ export class Throttle<Ctx = unknown> {
     return decision;
   }
 
-  /** `performance.now()` on 1 hit in `timingSampleEvery`, else -1 (not timed). */
-  private startTiming(): number {
-    if (++this.untimed < this.timingSampleEvery) return -1;
-    this.untimed = 0;
-    return performance.now();
-  }
-
-  private report(decision: Decision, started: number): void {
-    const event = this.event;
-    event.key = decision.key;
-    event.outcome = outcomeOf(decision);
-    event.decision = decision;
-    event.error = decision.error;
-    event.durationMs = started < 0 ? undefined : performance.now() - started;
-    this.notify(event);
-  }
-
-  private reportRejection(key: unknown, error: unknown, started: number): void {
-    const name = typeof key === 'string' ? key : key === EXEMPTED ? 'EXEMPTED' : String(key);
-    this.notify({ uid: this.uid, key: name, outcome: 'error', decision: undefined, error, durationMs: started < 0 ? undefined : performance.now() - started });
-  }
-
-  private notify(event: Parameters<DecisionListener>[0]): void {
-    try {
-      this.onDecision!(event);
-    } catch (error) {
-      if (!this.listenerWarned) {
-        this.listenerWarned = true;
-        process.emitWarning(`Throttle "${this.uid}": onDecision threw (${(error as Error)?.message ?? String(error)}); later throws are dropped silently`);
-      }
-    }
-  }
-
-  private async handleError(error: unknown, request: ApplyRequest, key: string, context: unknown): Promise<OnErrorResult> {
+  /** Runs the throttle's error policy (else the backend's, else `'throttle'`) on a failed hit. */
+  private handleError(error: TraffikError, request: ApplyRequest, key: string, context: unknown): OnErrorResult | Promise<OnErrorResult> {
     const policy = this.onErrorOption ?? this.backend.onError ?? DEFAULT_ON_ERROR;
-    const wrapped = error instanceof TraffikError ? error : new BackendError(`Backend failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
-    if (policy === 'raise') throw wrapped;
-    if (policy === 'allow') return 0;
-    if (policy === 'throttle') return this.minWaitMs || DEFAULT_ERROR_WAIT_MS;
-    const info: ErrorInfo = {
+    return applyErrorPolicy(policy, error, {
       uid: this.uid, key, cost: request.cost, rates: request.rates, backend: this.backend,
       strategy: this.strategy, request, context, minWaitMs: this.minWaitMs,
-    };
-    return policy(wrapped, info);
+    });
   }
 
   private checkKey(key: unknown): string {
@@ -454,58 +403,6 @@ export class Throttle<Ctx = unknown> {
     return cost;
   }
 
-  private async dynamicRates(key: string, context: Ctx | undefined): Promise<ResolvedRates> {
-    const value = await this.rateFunction!(key, context);
-    const cacheKey = Array.isArray(value) ? value.map(String).join('|') : String(value);
-    let resolved = this.rateCache.get(cacheKey);
-    if (resolved === undefined) {
-      resolved = this.resolveRates(value as Rates);
-      if (this.rateCache.size >= 1000) this.rateCache.clear();
-      this.rateCache.set(cacheKey, resolved);
-    }
-    return resolved;
-  }
 
-  private resolveRates(value: Rates): ResolvedRates {
-    const list = (Array.isArray(value) ? value : [value]) as RateLike[];
-    if (list.length === 0) throw new ConfigurationError(`Throttle "${this.uid}": rate must name at least one rate`);
-    const rates: Rate[] = [];
-    for (const item of list) {
-      let rate: Rate;
-      try {
-        rate = Rate.from(item);
-      } catch (error) {
-        throw new ConfigurationError(`Throttle "${this.uid}": ${(error as Error).message}`);
-      }
-      if (rate.unlimited) continue;
-      if (rates.some((r) => r.equals(rate))) {
-        throw new ConfigurationError(`Throttle "${this.uid}": rate ${describeValue(String(item))} is given twice`);
-      }
-      this.strategy.validateRate?.(rate);
-      rates.push(rate);
-    }
-    return { rates, suffixes: rates.map((rate) => stateSuffix(this.strategy.name, rate)) };
-  }
 }
 
-/** Turns an `onError` result into one decision per rate. */
-function toDecisions(result: OnErrorResult, rates: readonly Rate[], minWaitMs: number): StepDecision[] {
-  if (typeof result === 'number') {
-    if (!Number.isFinite(result) && result !== Infinity) {
-      throw new ConfigurationError(`onError returned ${describeValue(result)}; expected a wait in ms or a decision`);
-    }
-    const limit = Math.min(...rates.map((r) => r.limit));
-    if (result <= 0) return [{ allowed: true, limit, remaining: limit, retryAfterMs: 0, resetAfterMs: 0, delayMs: 0 }];
-    return [{ allowed: false, limit, remaining: 0, retryAfterMs: Math.max(Math.ceil(result), minWaitMs), resetAfterMs: Math.ceil(result), delayMs: 0 }];
-  }
-  if (Array.isArray(result)) return result as StepDecision[];
-  if (result !== null && typeof result === 'object' && typeof (result as StepDecision).allowed === 'boolean') {
-    return [result as StepDecision];
-  }
-  throw new ConfigurationError(`onError returned ${describeValue(result)}; expected a wait in ms or a decision`);
-}
-
-/** A backend failure as `onError` and `decision.error` see it: Traffik's errors as they are, anything else wrapped in `BackendError` (cause = the original). */
-function asTraffikError(error: unknown): unknown {
-  return error instanceof TraffikError ? error : new BackendError(`Backend failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
-}
