@@ -2,12 +2,14 @@
  * Replay on one redis-server: thousands of random hits (costs 0..L+1, peeks,
  * batches, one and two rates) through InMemoryBackend and RedisBackend with
  * the same injected clock give identical decisions for every built-in
- * strategy: the Lua twins agree with the TypeScript steps bit for bit.
+ * strategy: the Lua twins agree with the TypeScript steps bit for bit, in
+ * every script form (general driver, single hit with the rate written in,
+ * single hit with the rate as arguments).
  */
 import { afterAll, beforeAll, describe, it, inject } from 'vitest';
 import { Redis } from 'ioredis';
 import { builtInStrategies } from './support/strategies.js';
-import { RATE_SETS, replayAgainstMemory } from './support/replay.js';
+import { RATE_SETS, replayAgainstMemory, useUpBakedRates } from './support/replay.js';
 
 let client: Redis;
 const namespace = `replay${process.pid}`;
@@ -22,6 +24,14 @@ describe('RedisBackend replays like InMemoryBackend', () => {
   for (const [label, strategy] of builtInStrategies()) {
     it(label, async () => {
       await Promise.all(RATE_SETS.flatMap((rates, r) => [1, 2].map((s) => replayAgainstMemory(client, namespace, label, strategy, rates, 100 * r + s, 1500))));
+    });
+  }
+});
+
+describe('RedisBackend replays like InMemoryBackend with the rate sent as arguments (more rates than it writes into scripts)', () => {
+  for (const [label, strategy] of builtInStrategies()) {
+    it(label, async () => {
+      await replayAgainstMemory(client, namespace, `${label} (rate as arguments)`, strategy, RATE_SETS[0]!, 3, 1500, (backend) => useUpBakedRates(backend, strategy));
     });
   }
 });

@@ -7,14 +7,27 @@ import { expect } from 'vitest';
 import type { Cluster, Redis } from 'ioredis';
 import { InMemoryBackend, Throttle, type AnyStrategy } from '../../../src/index.js';
 import { RedisBackend } from '../../../src/redis.js';
+import { MAX_BAKED_RATES } from '../../../src/core/backends/redis/lua-driver.js';
 import { generateTrace, manualClock, replayTrace } from '../../support/traces.js';
 
 /** Rate sets replayed: one rate, and two rates at once (all-or-nothing). */
 export const RATE_SETS: readonly (readonly string[])[] = [['5/s'], ['3/400ms', '10/3s']];
 
-/** Replays `length` events of seed `seed` for `strategy` on both backends and asserts equal decisions. */
+/**
+ * Makes `backend` write no more rates into its single-hit scripts (one hit
+ * on each of `MAX_BAKED_RATES` other rates), so later single hits send the
+ * rate as arguments: the other form of the single-hit script.
+ */
+export async function useUpBakedRates(backend: RedisBackend, strategy: AnyStrategy): Promise<void> {
+  for (let k = 0; k < MAX_BAKED_RATES; k++) {
+    await new Throttle({ uid: 'filler', rate: `${1000 + k}/hour`, strategy, backend, onError: 'raise' }).hit('filler');
+  }
+}
+
+/** Replays `length` events of seed `seed` for `strategy` on both backends and asserts equal decisions (after `prepare(redisBackend)`, if given). */
 export async function replayAgainstMemory(
   client: Redis | Cluster, namespace: string, label: string, strategy: AnyStrategy, rates: readonly string[], seed: number, length: number,
+  prepare?: (backend: RedisBackend) => Promise<void>,
 ): Promise<void> {
   const maxLimit = Math.max(...rates.map((r) => Number(r.split('/')[0])));
   const trace = generateTrace({ seed, length, maxCost: maxLimit + 1, maxAdvanceMs: 1500, keys: 2 });
@@ -23,7 +36,9 @@ export async function replayAgainstMemory(
   const redisClock = manualClock(start);
   const uid = `replay:${label}:${rates.join('+')}:${seed}`;
   const memory = new Throttle({ uid, rate: rates, strategy, backend: new InMemoryBackend({ clock: memoryClock.now }), onError: 'raise' });
-  const redis = new Throttle({ uid, rate: rates, strategy, backend: new RedisBackend({ client, namespace, clock: redisClock.now }), onError: 'raise' });
+  const redisBackend = new RedisBackend({ client, namespace, clock: redisClock.now });
+  if (prepare !== undefined) await prepare(redisBackend);
+  const redis = new Throttle({ uid, rate: rates, strategy, backend: redisBackend, onError: 'raise' });
   const expected = await replayTrace(trace, memory, memoryClock);
   const actual = await replayTrace(trace, redis, redisClock);
   for (let i = 0; i < trace.length; i++) {

@@ -9,7 +9,7 @@ import type { ApplyRequest, Backend, BatchRequest, ReadRequest, ReadResult } fro
 import { applyWithCompareAndSet } from './compare-and-set.js';
 import { toBackendError, withTimeout } from './error-mapping.js';
 import { checkRedisNamespace, redisKeys, scopePrefix } from './keys.js';
-import { decodeReply, decodeSingleHitReply, driverArgs, driverScript, singleHitScript, type Script } from './lua-driver.js';
+import { BakedSingleHitScripts, decodeReply, decodeSingleHitReply, driverArgs, driverScript, singleHitScript, type Script } from './lua-driver.js';
 import { runScript, type ScriptClient } from './script-runner.js';
 
 /** Options of `RedisBackend`: give either `url` or `client`. */
@@ -68,6 +68,8 @@ export class RedisBackend implements Backend {
   private readonly clock: Clock | undefined;
   private readonly ttlPadMs: number;
   private readonly maxCasAttempts: number;
+  /** Single-hit scripts with this backend's most used rates written in. */
+  private readonly bakedScripts: BakedSingleHitScripts;
   private closed = false;
   /** The last connection error our own client reported (for messages). */
   private lastClientError: unknown;
@@ -84,6 +86,7 @@ export class RedisBackend implements Backend {
     this.timeoutMs = checkWholeNumber('RedisBackend', 'timeoutMs', timeoutMs, 1);
     this.maxCasAttempts = checkWholeNumber('RedisBackend', 'maxCasAttempts', maxCasAttempts, 1);
     this.ttlPadMs = clock === undefined ? 0 : checkWholeNumber('RedisBackend', 'clockTtlSlackMs', clockTtlSlackMs, 0);
+    this.bakedScripts = new BakedSingleHitScripts(this.ttlPadMs);
     const onError = options.onError;
     if (onError !== undefined && typeof onError !== 'function' && onError !== 'allow' && onError !== 'throttle' && onError !== 'raise') {
       throw new ConfigurationError(`RedisBackend: onError must be 'allow', 'throttle', 'raise' or a function, got ${describeValue(onError)}`);
@@ -218,10 +221,16 @@ export class RedisBackend implements Backend {
     try {
       const rate = request.rates[0]!;
       const params = lua.params === undefined ? NO_PARAMS : lua.params(rate);
-      argv = [this.now() ?? '', request.cost, this.ttlPadMs, rate.limit, rate.periodMs];
+      const baked = this.bakedScripts.get(lua, params.length, rate.limit, rate.periodMs);
+      if (baked !== undefined) {
+        script = baked;
+        argv = [this.now() ?? '', request.cost];
+      } else {
+        script = singleHitScript(lua, params.length);
+        argv = [this.now() ?? '', request.cost, this.ttlPadMs, rate.limit, rate.periodMs];
+      }
       for (const p of params) argv.push(p);
       key = scopePrefix(this.namespace, request.scope) + request.keys[0]!;
-      script = singleHitScript(lua, params.length);
     } catch (error) {
       return Promise.reject(toBackendError(error, what()));
     }
