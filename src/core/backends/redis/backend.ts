@@ -214,7 +214,6 @@ export class RedisBackend implements Backend {
    */
   private runSingleHit(request: ApplyRequest, lua: LuaStep): Promise<StepDecision[]> {
     if (this.closed) return Promise.reject(new BackendConnectionError('RedisBackend is closed'));
-    const what = (): string => `RedisBackend (${request.strategy.name})`;
     let key: string;
     let argv: (string | number)[];
     let script: Script;
@@ -232,46 +231,30 @@ export class RedisBackend implements Backend {
       for (const p of params) argv.push(p);
       key = scopePrefix(this.namespace, request.scope) + request.keys[0]!;
     } catch (error) {
-      return Promise.reject(toBackendError(error, what()));
+      return Promise.reject(toBackendError(error, `RedisBackend (${request.strategy.name})`));
     }
     return new Promise<StepDecision[]>((resolve, reject) => {
-      let settled = false;
-      const timer = setTimeout(() => {
-        settled = true;
-        reject(this.describe(new BackendConnectionError(`${what()}: Redis did not answer within ${this.timeoutMs} ms`), what()));
-      }, this.timeoutMs);
-      const fail = (error: unknown): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        reject(this.describe(error, what()));
-      };
-      const done = (reply: unknown): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        let decision: StepDecision;
-        try {
-          decision = decodeSingleHitReply(reply);
-        } catch (error) {
-          reject(new BackendError(`${what()}: ${(error as Error).message}`, { cause: error }));
-          return;
-        }
-        resolve([decision]);
-      };
+      // One object per call with its callbacks as methods: no named closures per hit (a tsx/esbuild
+      // keepNames build wraps each one in a defineProperty call, which cost more than the rest of this path).
+      const call = new SingleHitCall(this, request.strategy.name, resolve, reject);
       try {
-        this.scripts.evalsha(script.sha, 1, key, ...argv).then(done, (error: unknown) => {
+        this.scripts.evalsha(script.sha, 1, key, ...argv).then((reply) => call.done(reply), (error: unknown) => {
           // The server does not know the script (first use, SCRIPT FLUSH, restart, failover): send it once.
-          if (!settled && error instanceof Error && error.message.startsWith('NOSCRIPT')) {
-            this.scripts.eval(script.source, 1, key, ...argv).then(done, fail);
+          if (!call.settled && error instanceof Error && error.message.startsWith('NOSCRIPT')) {
+            this.scripts.eval(script.source, 1, key, ...argv).then((reply) => call.done(reply), (e: unknown) => call.fail(e));
           } else {
-            fail(error);
+            call.fail(error);
           }
         });
       } catch (error) {
-        fail(error);
+        call.fail(error);
       }
     });
+  }
+
+  /** @internal Adds our client's last connection error to a connection failure's message (used by `SingleHitCall`). */
+  describeFailure(error: unknown, what: string): BackendError {
+    return this.describe(error, what);
   }
 
   private now(): number | undefined {
@@ -288,5 +271,55 @@ export class RedisBackend implements Backend {
       return new BackendConnectionError(`${mapped.message} (last connection error: ${this.lastClientError.message})`, { cause: this.lastClientError });
     }
     return mapped;
+  }
+}
+
+/**
+ * One single-hit call in flight: settles its promise once, with the decoded
+ * decision, the mapped error, or `BackendConnectionError` after the
+ * backend's `timeoutMs`, whichever comes first.
+ */
+class SingleHitCall {
+  settled = false;
+  private readonly timer: ReturnType<typeof setTimeout>;
+
+  constructor(
+    private readonly backend: RedisBackend,
+    private readonly strategyName: string,
+    private readonly resolve: (decisions: StepDecision[]) => void,
+    private readonly reject: (error: BackendError) => void,
+  ) {
+    this.timer = setTimeout(() => this.expire(), backend.timeoutMs);
+  }
+
+  private what(): string {
+    return `RedisBackend (${this.strategyName})`;
+  }
+
+  expire(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.reject(this.backend.describeFailure(new BackendConnectionError(`${this.what()}: Redis did not answer within ${this.backend.timeoutMs} ms`), this.what()));
+  }
+
+  fail(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.reject(this.backend.describeFailure(error, this.what()));
+  }
+
+  done(reply: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    let decision: StepDecision;
+    try {
+      decision = decodeSingleHitReply(reply);
+    } catch (error) {
+      this.reject(new BackendError(`${this.what()}: ${(error as Error).message}`, { cause: error }));
+      return;
+    }
+    this.resolve([decision]);
   }
 }
