@@ -76,6 +76,18 @@ describe('RedisBackend on one server', () => {
     expect((await throttle.hitMany('k', [1, 1])).map((d) => d.allowed)).toEqual([true, false]);
   });
 
+  it('concurrent hits stay exact, also when every one of them meets NOSCRIPT', async () => {
+    const throttle = new Throttle({ uid: `together${Date.now()}`, rate: '30/min', backend: new RedisBackend({ client, namespace: ns }), onError: 'raise' });
+    const before = Number(/cmdstat_evalsha:calls=(\d+)/.exec(String(await client.info('commandstats')))?.[1] ?? 0);
+    await client.script('FLUSH');
+    const decisions = await Promise.all(Array.from({ length: 50 }, () => throttle.hit('k')));
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(30);
+    expect(decisions.map((d) => d.remaining).sort((a, b) => a - b).slice(-30)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    // One EVALSHA per hit (each then resent once with EVAL).
+    const after = Number(/cmdstat_evalsha:calls=(\d+)/.exec(String(await client.info('commandstats')))?.[1] ?? 0);
+    expect(after - before).toBeGreaterThanOrEqual(50);
+  });
+
   it('gives every key it writes a TTL no longer than the state needs', async () => {
     const namespace = `${ns}ttl`;
     const backend = new RedisBackend({ client, namespace });
