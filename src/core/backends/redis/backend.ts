@@ -7,6 +7,7 @@ import { checkOptionNames, checkWholeNumber } from '../../options.js';
 import type { LuaStep } from '../../strategies/lua-step.js';
 import type { ApplyRequest, Backend, BatchRequest, ReadRequest, ReadResult } from '../backend.js';
 import { applyWithCompareAndSet } from './compare-and-set.js';
+import { DeadlineQueue, type Expirable } from './deadline-queue.js';
 import { toBackendError, withTimeout } from './error-mapping.js';
 import { checkRedisNamespace, redisKeys, scopePrefix } from './keys.js';
 import { BakedSingleHitScripts, decodeReply, decodeSingleHitReply, driverArgs, driverScript, singleHitScript, type Script } from './lua-driver.js';
@@ -68,6 +69,8 @@ export class RedisBackend implements Backend {
   private readonly clock: Clock | undefined;
   private readonly ttlPadMs: number;
   private readonly maxCasAttempts: number;
+  /** @internal The single hits' timeouts (one timer for all of them). */
+  readonly deadlines: DeadlineQueue;
   /** Single-hit scripts with this backend's most used rates written in. */
   private readonly bakedScripts: BakedSingleHitScripts;
   private closed = false;
@@ -84,6 +87,7 @@ export class RedisBackend implements Backend {
     }
     this.clock = clock;
     this.timeoutMs = checkWholeNumber('RedisBackend', 'timeoutMs', timeoutMs, 1);
+    this.deadlines = new DeadlineQueue(this.timeoutMs);
     this.maxCasAttempts = checkWholeNumber('RedisBackend', 'maxCasAttempts', maxCasAttempts, 1);
     this.ttlPadMs = clock === undefined ? 0 : checkWholeNumber('RedisBackend', 'clockTtlSlackMs', clockTtlSlackMs, 0);
     this.bakedScripts = new BakedSingleHitScripts(this.ttlPadMs);
@@ -279,9 +283,9 @@ export class RedisBackend implements Backend {
  * decision, the mapped error, or `BackendConnectionError` after the
  * backend's `timeoutMs`, whichever comes first.
  */
-class SingleHitCall {
+class SingleHitCall implements Expirable {
   settled = false;
-  private readonly timer: ReturnType<typeof setTimeout>;
+  readonly deadline: number;
 
   constructor(
     private readonly backend: RedisBackend,
@@ -289,13 +293,15 @@ class SingleHitCall {
     private readonly resolve: (decisions: StepDecision[]) => void,
     private readonly reject: (error: BackendError) => void,
   ) {
-    this.timer = setTimeout(() => this.expire(), backend.timeoutMs);
+    this.deadline = backend.deadlines.deadlineFromNow();
+    backend.deadlines.add(this);
   }
 
   private what(): string {
     return `RedisBackend (${this.strategyName})`;
   }
 
+  /** Called by the deadline queue only (which moves past this call itself). */
   expire(): void {
     if (this.settled) return;
     this.settled = true;
@@ -305,14 +311,14 @@ class SingleHitCall {
   fail(error: unknown): void {
     if (this.settled) return;
     this.settled = true;
-    clearTimeout(this.timer);
+    this.backend.deadlines.settle();
     this.reject(this.backend.describeFailure(error, this.what()));
   }
 
   done(reply: unknown): void {
     if (this.settled) return;
     this.settled = true;
-    clearTimeout(this.timer);
+    this.backend.deadlines.settle();
     let decision: StepDecision;
     try {
       decision = decodeSingleHitReply(reply);

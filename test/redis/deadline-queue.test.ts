@@ -1,0 +1,57 @@
+/**
+ * DeadlineQueue (the single hits' shared timeout): a call that has not
+ * settled fails at its own deadline, never before it; a settled call never
+ * fails; calls started after the queue emptied still get their full time.
+ */
+import { describe, expect, it } from 'vitest';
+import { DeadlineQueue, type Expirable } from '../../src/core/backends/redis/deadline-queue.js';
+
+function call(queue: DeadlineQueue): Expirable & { expiredAt: number | undefined; startedAt: number; settle(): void } {
+  const c = {
+    deadline: queue.deadlineFromNow(),
+    startedAt: performance.now(),
+    settled: false,
+    expiredAt: undefined as number | undefined,
+    expire() {
+      c.settled = true;
+      c.expiredAt = performance.now();
+    },
+    settle() {
+      c.settled = true;
+      queue.settle();
+    },
+  };
+  queue.add(c);
+  return c;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('DeadlineQueue', () => {
+  it('expires unsettled calls at their own deadlines, in order, and never a settled one', async () => {
+    const queue = new DeadlineQueue(60);
+    const first = call(queue);
+    await sleep(20);
+    const second = call(queue);
+    const third = call(queue);
+    second.settle();
+    await sleep(20);
+    first.settle();
+    await sleep(80);
+    expect(first.expiredAt).toBeUndefined();
+    expect(second.expiredAt).toBeUndefined();
+    expect(third.expiredAt).toBeDefined();
+    // Not before its own deadline, although the timer was armed for the first call's.
+    expect(third.expiredAt! - third.startedAt).toBeGreaterThanOrEqual(59);
+  });
+
+  it('gives a call started after every earlier one settled its full time', async () => {
+    const queue = new DeadlineQueue(50);
+    call(queue).settle();
+    await sleep(30);
+    const late = call(queue);
+    await sleep(100);
+    expect(late.expiredAt).toBeDefined();
+    expect(late.expiredAt! - late.startedAt).toBeGreaterThanOrEqual(49);
+  });
+});
