@@ -245,7 +245,11 @@ export class RedisBackend implements Backend {
         this.scripts.evalsha(script.sha, 1, key, ...argv).then((reply) => call.done(reply), (error: unknown) => {
           // The server does not know the script (first use, SCRIPT FLUSH, restart, failover): send it once.
           if (!call.settled && error instanceof Error && error.message.startsWith('NOSCRIPT')) {
-            this.scripts.eval(script.source, 1, key, ...argv).then((reply) => call.done(reply), (e: unknown) => call.fail(e));
+            try {
+              this.scripts.eval(script.source, 1, key, ...argv).then((reply) => call.done(reply), (e: unknown) => call.fail(e));
+            } catch (e) {
+              call.fail(e);
+            }
           } else {
             call.fail(error);
           }
