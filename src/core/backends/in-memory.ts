@@ -241,25 +241,6 @@ export class InMemoryBackend implements Backend {
     return this.applyAt(request, this.checkedNow());
   }
 
-  /**
-   * One rate, one key, synchronously: the throttle's hot path. Same rule as
-   * `apply` with one rate (`runSteps`), without the arrays. Throws `BackendError`.
-   */
-  applyOne(strategy: AnyStrategy, key: string, rate: Rate, cost: number, dryRun: boolean): StepDecision {
-    const now = this.checkedNow();
-    const entry = this.live(key, now);
-    const outcome = strategy.step(entry?.state, now, cost, rate, NO_ARGS);
-    if (outcome.decision.allowed && !dryRun && (cost > 0 || outcome.store === true)) {
-      if (entry !== undefined) {
-        entry.state = outcome.state;
-        entry.expiresAt = now + outcome.ttlMs;
-      } else {
-        this.insert(key, outcome.state, now + outcome.ttlMs, now);
-      }
-    }
-    return outcome.decision;
-  }
-
   private checkedNow(): number {
     if (this.closed) throw new BackendConnectionError('InMemoryBackend is closed');
     const now = this.now();
