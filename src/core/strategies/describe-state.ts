@@ -7,7 +7,7 @@ import type { Rate } from '../rate.js';
 import { drainBacklog, type BacklogState } from './backlog.js';
 import type { FixedWindowState } from './fixed-window.js';
 import { ceilDiv, floorDiv } from './integer-math.js';
-import type { SlidingWindowCounterState } from './sliding-window-counter.js';
+import { windowCounts, type SlidingWindowCounterState } from './sliding-window-counter.js';
 import type { SlidingWindowLogState } from './sliding-window-log.js';
 import type { StateDescription } from './strategy.js';
 
@@ -35,14 +35,7 @@ export function describeSlidingWindowCounter(state: SlidingWindowCounterState | 
   const P = rate.periodMs;
   const w = floorDiv(now, P);
   const e = now - w * P;
-  let previous = 0;
-  let current = 0;
-  if (state !== undefined && state.w === w) {
-    previous = state.prev;
-    current = state.cur;
-  } else if (state !== undefined && state.w === w - 1) {
-    previous = state.cur;
-  }
+  const { prev: previous, cur: current } = windowCounts(state, w);
   const estimate = (previous * (P - e) + current * P) / P;
   return {
     summary: `about ${words(estimate)} of ${L} used in the last ${P} ms (previous window ${previous}, current window ${current}); the window ends in ${(w + 1) * P - now} ms`,

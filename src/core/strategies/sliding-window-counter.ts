@@ -15,6 +15,17 @@ export interface SlidingWindowCounterState {
 }
 
 /**
+ * The counts seen from window `w`: `cur` = units admitted in `w`, `prev` in
+ * `w - 1` (a state from `w - 1` has become the previous window; older is gone).
+ */
+export function windowCounts(state: SlidingWindowCounterState | undefined, w: number): { prev: number; cur: number } {
+  if (state === undefined) return { prev: 0, cur: 0 };
+  if (state.w === w) return { prev: state.prev, cur: state.cur };
+  if (state.w === w - 1) return { prev: state.cur, cur: 0 };
+  return { prev: 0, cur: 0 };
+}
+
+/**
  * Sliding window counter: estimates the last period's usage as
  * `prev * (P - e) / P + cur` (e = time into the current window), compared
  * scaled by P so it stays an integer. O(1) state; smooths the fixed window's
@@ -34,16 +45,7 @@ export class SlidingWindowCounterStrategy implements Strategy<SlidingWindowCount
     const P = rate.periodMs;
     const w = floorDiv(now, P);
     const e = now - w * P;
-    let prev = 0;
-    let cur = 0;
-    if (state !== undefined) {
-      if (state.w === w) {
-        prev = state.prev;
-        cur = state.cur;
-      } else if (state.w === w - 1) {
-        prev = state.cur;
-      }
-    }
+    const { prev, cur } = windowCounts(state, w);
     const ttlMs = (w + 2) * P - now;
     const capacity = L * P;
     if (cost <= L && prev * (P - e) + (cur + cost) * P <= capacity) {
