@@ -14,7 +14,6 @@ import {
 import { checkOptionNames, checkWholeNumber } from './options.js';
 import type { Rate } from './rate.js';
 import { RateSet, type RateFunction, type Rates } from './rate-set.js';
-import { boundedApply } from './resilience/bounded-apply.js';
 import { callBackend } from './resilience/call-backend.js';
 import { isLeaseStrategy } from './strategies/concurrency-limit.js';
 import { FixedWindowStrategy } from './strategies/fixed-window.js';
@@ -340,15 +339,10 @@ export class Throttle<Ctx = unknown> {
     let decisions: readonly StepDecision[];
     let error: unknown;
     try {
-      if (this.guarded) {
-        // The handler's preempt hook may skip the backend (an open circuit); the call is bounded by timeoutMs.
-        const reason = this.hooks?.preempt?.(request, this.backend);
-        if (reason !== undefined) throw reason;
-        decisions = await boundedApply(this.backend, request);
-        this.hooks?.succeeded?.(request, this.backend);
-      } else {
-        decisions = await this.backend.apply(request);
-      }
+      // Guarded: the handler's preempt hook may skip the backend (an open circuit); the call is bounded by timeoutMs.
+      decisions = await (this.guarded
+        ? callBackend(this.backend, request, this.hooks, () => this.backend.apply(request))
+        : this.backend.apply(request));
     } catch (caught) {
       const failure = asBackendFailure(caught);
       error = failure;

@@ -4,15 +4,22 @@ import { TIMEOUT_GRACE_MS } from './call-backend.js';
 import { withTimeout } from './with-timeout.js';
 
 /**
- * `backend.apply(request)`, bounded by the backend's `timeoutMs` (+ a small
- * grace) when it has one: what the handlers use to call a primary again or a
- * fallback, so a stuck store never hangs a handler either.
+ * `pending` (a call to `backend`), bounded by the backend's `timeoutMs` (+ a
+ * small grace) when it has one: rejects with `BackendTimeoutError` then.
  */
-export function boundedApply(backend: Backend, request: ApplyRequest): Promise<StepDecision[]> {
+export function bounded<T>(backend: Backend, pending: Promise<T>): Promise<T> {
   const timeoutMs = backend.timeoutMs;
-  const pending = backend.apply(request);
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs)) return pending;
   return withTimeout(pending, timeoutMs + TIMEOUT_GRACE_MS, `${backend.constructor?.name ?? 'backend'} (namespace "${backend.namespace}")`);
+}
+
+/**
+ * `backend.apply(request)`, bounded as `bounded` says: what the handlers use
+ * to call a primary again or a fallback, so a stuck store never hangs a
+ * handler either.
+ */
+export function boundedApply(backend: Backend, request: ApplyRequest): Promise<StepDecision[]> {
+  return bounded(backend, backend.apply(request));
 }
 
 /** Resolves after `ms` ms. */

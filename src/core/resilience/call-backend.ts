@@ -1,6 +1,6 @@
 import type { ApplyRequest, Backend } from '../backends/backend.js';
 import type { OnErrorHandler } from '../on-error.js';
-import { withTimeout } from './with-timeout.js';
+import { bounded } from './bounded-apply.js';
 
 /** Extra time the throttle's guard gives a backend past its own `timeoutMs`, so the backend's own (more precise) timeout error wins. */
 export const TIMEOUT_GRACE_MS = 25;
@@ -17,11 +17,7 @@ export async function callBackend<T>(backend: Backend, request: ApplyRequest, ho
     const reason = hooks.preempt(request, backend);
     if (reason !== undefined) throw reason;
   }
-  const timeoutMs = backend.timeoutMs;
-  const pending = call();
-  const decisions = typeof timeoutMs === 'number' && timeoutMs > 0 && Number.isFinite(timeoutMs)
-    ? await withTimeout(pending, timeoutMs + TIMEOUT_GRACE_MS, `${backend.constructor?.name ?? 'backend'} (namespace "${backend.namespace}")`)
-    : await pending;
+  const decisions = await bounded(backend, call());
   hooks?.succeeded?.(request, backend);
   return decisions;
 }

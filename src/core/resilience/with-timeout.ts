@@ -2,14 +2,19 @@ import { BackendTimeoutError } from '../errors.js';
 
 /**
  * Resolves or rejects as `promise` does, unless `timeoutMs` passes first:
- * then rejects with `BackendTimeoutError` naming `what`. The timer never
- * keeps the process alive, and a late rejection of `promise` is absorbed
- * (never unhandled).
+ * then rejects with `timeoutError()` (default: `BackendTimeoutError` naming
+ * `what`). The timer never keeps the process alive, and a late rejection of
+ * `promise` is absorbed (never unhandled).
  */
-export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+export function withTimeout<T>(
+  promise: Promise<T>,
+  timeoutMs: number,
+  what: string,
+  timeoutError: () => Error = () => new BackendTimeoutError(`${what} did not answer within ${timeoutMs} ms`),
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
-      reject(new BackendTimeoutError(`${what} did not answer within ${timeoutMs} ms`));
+      reject(timeoutError());
     }, timeoutMs);
     timer.unref?.();
     promise.then(

@@ -1,4 +1,5 @@
 import { BackendConnectionError, BackendError, TraffikError } from '../../errors.js';
+import { withTimeout as boundedBy } from '../../resilience/with-timeout.js';
 
 /**
  * Turns what ioredis rejects with into Traffik's errors: a reply from the
@@ -27,24 +28,12 @@ export function toBackendError(error: unknown, what: string): BackendError {
 }
 
 /**
- * Resolves or rejects as `promise` does, or rejects with
- * `BackendConnectionError` after `timeoutMs`. A late outcome of `promise` is
- * swallowed, so it never becomes an unhandled rejection.
+ * Resolves or rejects as `promise` does (its errors mapped by
+ * `toBackendError`), or rejects with `BackendConnectionError` after
+ * `timeoutMs`. A late outcome of `promise` is swallowed, so it never becomes
+ * an unhandled rejection.
  */
 export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new BackendConnectionError(`${what}: Redis did not answer within ${timeoutMs} ms`));
-    }, timeoutMs);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(toBackendError(error, what));
-      },
-    );
-  });
+  const mapped = promise.catch((error: unknown) => Promise.reject(toBackendError(error, what)));
+  return boundedBy(mapped, timeoutMs, what, () => new BackendConnectionError(`${what}: Redis did not answer within ${timeoutMs} ms`));
 }
