@@ -10,7 +10,9 @@ import { applyWithCompareAndSet } from './compare-and-set.js';
 import { DeadlineQueue, type Expirable } from './deadline-queue.js';
 import { toBackendError, withTimeout } from './error-mapping.js';
 import { checkRedisNamespace, redisKeys, scopePrefix } from './keys.js';
-import { BakedSingleHitScripts, decodeReply, decodeSingleHitReply, driverArgs, driverScript, singleHitScript, type Script } from './lua-driver.js';
+import { decodeReply, driverArgs, driverScript } from './lua-driver.js';
+import { BakedSingleHitScripts, decodeSingleHitReply, singleHitScript } from './single-hit-scripts.js';
+import type { Script } from './lua-driver.js';
 import { runScript, type ScriptClient } from './script-runner.js';
 
 /** Options of `RedisBackend`: give either `url` or `client`. */

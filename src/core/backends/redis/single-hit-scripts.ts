@@ -1,0 +1,159 @@
+/**
+ * The single-hit scripts: one hit (not a dry run, no per-hit args) on one
+ * rate, the common case, run without the general driver's loops and tables
+ * (lua-driver.ts holds the general driver). Each script is built from one
+ * Lua twin; a baked script also has the rate written in as literals.
+ */
+import type { StepDecision } from '../../decision.js';
+import { LUA_PRELUDE } from '../../strategies/integer-math.lua.js';
+import type { LuaStep } from '../../strategies/lua-step.js';
+import { script, type Script } from './lua-driver.js';
+
+/**
+ * The single-hit driver: one hit (not a dry run, no per-hit args) on one
+ * rate, the common case, with none of the general driver's loops, tables or
+ * helper closures. Same rule as DRIVER's `R == 1` branch for `H == 1`.
+ * ARGV = now ('' = server TIME), cost, ttlPadMs, L, P, param_1..param_NP;
+ * a script with the rate baked in (LIMIT, PERIOD, PAD as literals) takes
+ * only now, cost, param_1..param_NP.
+ * Reply: an array of the same six integers (no formatting in Lua, no
+ * splitting in Node: Redis and the client's parser handle integers natively).
+ */
+const SINGLE_HIT_DRIVER = `
+local now = tonumber(ARGV[1])
+if now == nil then
+  if redis.REDIS_VERSION_NUM == nil and redis.replicate_commands then redis.replicate_commands() end
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local cost = tonumber(ARGV[2])
+local EMPTY = {}
+local state = nil
+local text = redis.call('GET', KEYS[1])
+if text then
+  state = twinParse(text)
+  if state == nil then error({ err = 'TRAFFIK_BAD_STATE ' .. KEYS[1] }) end
+end
+local a, limit, remaining, retry, reset, delay, newState, ttl, store = twinStep(state, now, cost, LIMIT, PERIOD, PARAMS, EMPTY)
+-- The TTL goes as text: Redis turns a Lua number argument into text with a slow %.17g.
+if a and (cost > 0 or store) then redis.call('SET', KEYS[1], twinSerialize(newState), 'PX', string.format('%d', ttl + PAD)) end
+if retry == INF then retry = -1 end
+return { a and 1 or 0, limit, remaining, retry, reset, delay }
+`;
+
+/** A twin's usual last line; such a twin can run inline at the script's top level (no wrapper closure, no table). */
+const TWIN_RETURN = /\n\s*return\s*\{\s*parse\s*=\s*parse\s*,\s*step\s*=\s*step\s*,\s*serialize\s*=\s*serialize\s*,?\s*\}\s*$/;
+
+/** The prelude split into its top-level definitions (`local NAME ...` up to the next one), in order. */
+const PRELUDE_PARTS: readonly { name: string; text: string }[] = LUA_PRELUDE.split(/\n(?=local )/).filter((t) => t.trim() !== '').map((text) => ({
+  name: /^\s*local (?:function )?([A-Za-z_]\w*)/.exec(text)?.[1] ?? '',
+  text,
+}));
+
+/** Only the prelude definitions `body` refers to (and what those refer to): each one is a closure Redis would build on every call. */
+export function preludeFor(body: string): string {
+  const uses = (text: string, name: string) => new RegExp(`\\b${name}\\b`).test(text);
+  const needed = new Set<string>();
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const part of PRELUDE_PARTS) {
+      if (needed.has(part.name)) continue;
+      if (uses(body, part.name) || PRELUDE_PARTS.some((other) => needed.has(other.name) && other !== part && uses(other.text, part.name))) {
+        needed.add(part.name);
+        grew = true;
+      }
+    }
+  }
+  return PRELUDE_PARTS.filter((part) => needed.has(part.name)).map((part) => part.text).join('\n');
+}
+
+/** Single-hit scripts by twin source, then by param count (two lookups: no key string built per hit). */
+const singleHitScripts = new Map<string, Script[]>();
+
+/** The single-hit script's text for one twin, with the rate either read from ARGV (`baked` undefined) or written in as literals. */
+function singleHitSource(lua: LuaStep, paramCount: number, baked?: { limit: number; periodMs: number; ttlPadMs: number }): string {
+  const firstParam = baked === undefined ? 6 : 3;
+  const params = paramCount === 0 ? 'EMPTY' : `{ ${Array.from({ length: paramCount }, (_, k) => `tonumber(ARGV[${firstParam + k}])`).join(', ')} }`;
+  const driver = SINGLE_HIT_DRIVER.replace('LIMIT', baked === undefined ? 'tonumber(ARGV[4])' : String(baked.limit))
+    .replace('PERIOD', baked === undefined ? 'tonumber(ARGV[5])' : String(baked.periodMs))
+    .replace('PAD', baked === undefined ? 'tonumber(ARGV[3])' : String(baked.ttlPadMs))
+    .replace('PARAMS', params);
+  const twin = TWIN_RETURN.test(lua.source)
+    ? `${lua.source.replace(TWIN_RETURN, '')}\nlocal twinParse, twinStep, twinSerialize = parse, step, serialize\n`
+    : `local strategy = (function()\n${lua.source}\nend)()\nlocal twinParse, twinStep, twinSerialize = strategy.parse, strategy.step, strategy.serialize\n`;
+  return `${preludeFor(twin + driver)}\n${twin}${driver}`;
+}
+
+/**
+ * The single-hit script for one Lua twin with `paramCount` params per rate:
+ * only the prelude it uses, the twin inline when it ends with the usual
+ * `return { parse = parse, step = step, serialize = serialize }`, then
+ * SINGLE_HIT_DRIVER reading the rate from ARGV. Built once per distinct
+ * source and count.
+ */
+export function singleHitScript(lua: LuaStep, paramCount: number): Script {
+  let byCount = singleHitScripts.get(lua.source);
+  if (byCount === undefined) {
+    byCount = [];
+    singleHitScripts.set(lua.source, byCount);
+  }
+  let found = byCount[paramCount];
+  if (found === undefined) {
+    found = script(singleHitSource(lua, paramCount));
+    byCount[paramCount] = found;
+  }
+  return found;
+}
+
+/** Most rates one `BakedSingleHitScripts` writes scripts for; beyond, hits use the ARGV script (the server's script cache stays bounded even with rates computed per identity). */
+export const MAX_BAKED_RATES = 64;
+
+/**
+ * Single-hit scripts with the rate (L, P) and the TTL pad written into the
+ * script as literals, so a hit sends only now, cost and the params, and
+ * Redis converts three fewer arguments. One per (twin source, param count,
+ * L, P), for one TTL pad (one per backend), at most `MAX_BAKED_RATES` of them.
+ */
+export class BakedSingleHitScripts {
+  private readonly bySource = new Map<string, Map<number, Map<number, Script>>[]>();
+  private count = 0;
+
+  constructor(private readonly ttlPadMs: number) {}
+
+  /** The baked script, or undefined when the limit of baked rates is reached or a number is not a safe integer. */
+  get(lua: LuaStep, paramCount: number, limit: number, periodMs: number): Script | undefined {
+    let byCount = this.bySource.get(lua.source);
+    if (byCount === undefined) {
+      byCount = [];
+      this.bySource.set(lua.source, byCount);
+    }
+    let byLimit = byCount[paramCount];
+    if (byLimit === undefined) {
+      byLimit = new Map();
+      byCount[paramCount] = byLimit;
+    }
+    let byPeriod = byLimit.get(limit);
+    let found = byPeriod?.get(periodMs);
+    if (found === undefined) {
+      if (this.count >= MAX_BAKED_RATES || !Number.isSafeInteger(limit) || !Number.isSafeInteger(periodMs) || !Number.isSafeInteger(this.ttlPadMs)) return undefined;
+      if (byPeriod === undefined) {
+        byPeriod = new Map();
+        byLimit.set(limit, byPeriod);
+      }
+      found = script(singleHitSource(lua, paramCount, { limit, periodMs, ttlPadMs: this.ttlPadMs }));
+      byPeriod.set(periodMs, found);
+      this.count++;
+    }
+    return found;
+  }
+}
+
+/** Decodes the single-hit script's reply (six integers) into one decision. Throws `TypeError` for a reply of the wrong shape. */
+export function decodeSingleHitReply(reply: unknown): StepDecision {
+  if (!Array.isArray(reply) || reply.length !== 6 || !reply.every((v) => typeof v === 'number')) {
+    throw new TypeError(`unexpected script reply ${JSON.stringify(reply)?.slice(0, 120)}`);
+  }
+  const [allowed, limit, remaining, retry, reset, delay] = reply as number[];
+  return { allowed: allowed === 1, limit: limit!, remaining: remaining!, retryAfterMs: retry === -1 ? Infinity : retry!, resetAfterMs: reset!, delayMs: delay! };
+}
