@@ -14,6 +14,7 @@ import {
 } from '../../src/index.js';
 import { RedisBackend } from '../../src/redis.js';
 import { redisKeys } from '../../src/core/backends/redis/keys.js';
+import { MAX_HITS_PER_CALL } from '../../src/core/backends/redis/hit-coalescer.js';
 import { startRedis } from '../harness/servers.js';
 import { generateTrace, manualClock, replayTrace } from '../support/traces.js';
 import { builtInStrategies } from './support/strategies.js';
@@ -58,6 +59,7 @@ describe('RedisBackend options', () => {
       [{ url, timeoutMs: 0 }, /timeoutMs .* got 0/],
       [{ url, clock: 5 }, /clock must be a function/],
       [{ url, onError: 'ignore' }, /onError .* got "ignore"/],
+      [{ url, coalesceHits: 'yes' }, /coalesceHits must be true or false, got "yes"/],
     ];
     for (const [options, message] of bad) {
       expect(() => new RedisBackend(options as never)).toThrow(ConfigurationError);
@@ -76,16 +78,59 @@ describe('RedisBackend on one server', () => {
     expect((await throttle.hitMany('k', [1, 1])).map((d) => d.allowed)).toEqual([true, false]);
   });
 
-  it('concurrent hits stay exact, also when every one of them meets NOSCRIPT', async () => {
-    const throttle = new Throttle({ uid: `together${Date.now()}`, rate: '30/min', backend: new RedisBackend({ client, namespace: ns }), onError: 'raise' });
-    const before = Number(/cmdstat_evalsha:calls=(\d+)/.exec(String(await client.info('commandstats')))?.[1] ?? 0);
-    await client.script('FLUSH');
-    const decisions = await Promise.all(Array.from({ length: 50 }, () => throttle.hit('k')));
-    expect(decisions.filter((d) => d.allowed)).toHaveLength(30);
-    expect(decisions.map((d) => d.remaining).sort((a, b) => a - b).slice(-30)).toEqual(Array.from({ length: 30 }, (_, i) => i));
-    // One EVALSHA per hit (each then resent once with EVAL).
-    const after = Number(/cmdstat_evalsha:calls=(\d+)/.exec(String(await client.info('commandstats')))?.[1] ?? 0);
-    expect(after - before).toBeGreaterThanOrEqual(50);
+  for (const coalesceHits of [true, false]) {
+    it(`concurrent hits stay exact, also when their script meets NOSCRIPT (coalesceHits: ${coalesceHits})`, async () => {
+      const backend = new RedisBackend({ client, namespace: ns, coalesceHits });
+      const throttle = new Throttle({ uid: `together${coalesceHits}${Date.now()}`, rate: '30/min', backend, onError: 'raise' });
+      const calls = async (command: string) => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(String(await client.info('commandstats')))?.[1] ?? 0);
+      const [evalshaBefore, evalBefore] = [await calls('evalsha'), await calls('eval')];
+      await client.script('FLUSH');
+      const decisions = await Promise.all(Array.from({ length: 50 }, () => throttle.hit('k')));
+      expect(decisions.filter((d) => d.allowed)).toHaveLength(30);
+      // Applied in the order the hits started: the first 30 are allowed, counting down.
+      expect(decisions.slice(0, 30).map((d) => d.remaining)).toEqual(Array.from({ length: 30 }, (_, i) => 29 - i));
+      const [evalsha, evals] = [(await calls('evalsha')) - evalshaBefore, (await calls('eval')) - evalBefore];
+      // Coalesced: the 50 hits of one tick are 4 EVALSHAs (16 hits a call), each resent once as EVAL; otherwise one EVALSHA per hit.
+      if (coalesceHits) expect([evalsha, evals]).toEqual([Math.ceil(50 / MAX_HITS_PER_CALL), Math.ceil(50 / MAX_HITS_PER_CALL)]);
+      else expect(evalsha).toBeGreaterThanOrEqual(50);
+    });
+  }
+
+  it('coalesced hits: a key holding wrong data fails only its own hit, the others of the call go on', async () => {
+    const namespace = `${ns}wrongmany`;
+    const seen: unknown[] = [];
+    const throttle = new Throttle({
+      uid: 'wrong-many', rate: '5/min', backend: new RedisBackend({ client, namespace }),
+      onError: (error) => { seen.push(error); return 7000; },
+    });
+    const identities = ['a', 'b', 'c', 'd'];
+    await Promise.all(identities.map((id) => throttle.hit(id)));
+    const strategy = new FixedWindowStrategy();
+    await client.set(stateKey(namespace, 'wrong-many', 'b', strategy, '5/min'), 'garbage');
+    const listKey = stateKey(namespace, 'wrong-many', 'c', strategy, '5/min');
+    await client.del(listKey);
+    await client.lpush(listKey, '1');
+    const decisions = await Promise.all(identities.map((id) => throttle.hit(id)));
+    expect(decisions.map((d) => [d.allowed, d.remaining, d.retryAfterMs])).toEqual([[true, 3, 0], [false, 0, 7000], [false, 0, 7000], [true, 3, 0]]);
+    expect(seen).toHaveLength(2);
+    expect(seen.every((e) => e instanceof BackendError)).toBe(true);
+    expect((seen[0] as Error).message).toMatch('is not what this strategy writes');
+    expect((seen[1] as Error).message).toMatch(/WRONGTYPE/);
+    // Nothing was written for the refused hits.
+    expect(await client.get(stateKey(namespace, 'wrong-many', 'b', strategy, '5/min'))).toBe('garbage');
+  });
+
+  it('coalesced hits keep the order calls were made in: the same tick of hits, peeks and batches decides as on InMemoryBackend', async () => {
+    const tick = (throttle: Throttle) => Promise.all([
+      throttle.hit('k'), throttle.hit('k', { cost: 2 }), throttle.peek('k'), throttle.hit('j'), throttle.hitMany('k', [3, 3]), throttle.hit('k'),
+    ].map((p) => p.then((d) => JSON.stringify(d))));
+    const uid = `order${Date.now()}`;
+    const clock = () => 1_700_000_012_345;
+    const expected = await tick(new Throttle({ uid, rate: '10/min', backend: new InMemoryBackend({ clock }), onError: 'raise' }));
+    for (const coalesceHits of [true, false]) {
+      const throttle = new Throttle({ uid, rate: '10/min', backend: new RedisBackend({ client, namespace: `${ns}order${coalesceHits}`, clock, coalesceHits }), onError: 'raise' });
+      expect(await tick(throttle)).toEqual(expected);
+    }
   });
 
   it('gives every key it writes a TTL no longer than the state needs', async () => {
@@ -237,7 +282,9 @@ describe('custom strategies (no Lua twin) on Redis', () => {
       const options = { namespace: `${ns}cas`, maxCasAttempts: 1000, timeoutMs: 20_000 };
       const backends = [new RedisBackend({ client, ...options }), new RedisBackend({ client: second, ...options })];
       const strategy = customFixedWindow();
-      const throttles = backends.map((backend) => new Throttle({ uid: `cas${Date.now()}`, rate: '100/min', strategy, backend, onError: 'raise' }));
+      // One uid for both (two Date.now() calls may fall in two milliseconds: two keys, 200 allowed).
+      const uid = `cas${Date.now()}`;
+      const throttles = backends.map((backend) => new Throttle({ uid, rate: '100/min', strategy, backend, onError: 'raise' }));
       const decisions = await Promise.all(Array.from({ length: 300 }, (_, i) => throttles[i % 2]!.hit('k')));
       expect(decisions.filter((d) => d.allowed)).toHaveLength(100);
     } finally {

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster } from 'ioredis';
-import { Throttle, TokenBucketStrategy } from '../../src/index.js';
+import { Throttle, TokenBucketStrategy, scopeKey } from '../../src/index.js';
+import { redisKeys, scopeSlot } from '../../src/core/backends/redis/keys.js';
 import { RedisBackend } from '../../src/redis.js';
 import { startRedisCluster, type RedisClusterHandle } from '../harness/redis-cluster.js';
 import { expectExactlyOneHundred } from './support/exactness.js';
@@ -30,6 +31,23 @@ describe('RedisBackend on Redis Cluster', () => {
   it('replays like InMemoryBackend, every strategy, one and two rates', async () => {
     await Promise.all(builtInStrategies().flatMap(([label, strategy]) =>
       RATE_SETS.map((rates, r) => replayAgainstMemory(client, namespace, label, strategy, rates, 500 + r, 500))));
+  });
+
+  it('replays like InMemoryBackend with events started a few per tick: hits coalesced per slot, every strategy', async () => {
+    await Promise.all(builtInStrategies().map(([label, strategy]) => replayAgainstMemory(client, namespace, label, strategy, RATE_SETS[0]!, 700, 500, undefined, true)));
+  });
+
+  it('coalesces one tick of hits on many identities into calls per slot (scopeSlot agrees with CLUSTER KEYSLOT)', async () => {
+    const ns = `${namespace}tick`;
+    const throttle = new Throttle({ uid: 'tick', rate: '3/hour', backend: new RedisBackend({ client, namespace: ns }), onError: 'raise' });
+    const identities = Array.from({ length: 40 }, (_, i) => `user-${i}`);
+    const decisions = await Promise.all(identities.flatMap((id) => [1, 2, 3, 4].map(() => throttle.hit(id))));
+    expect(decisions.map((d) => d.allowed)).toEqual(identities.flatMap(() => [true, true, true, false]));
+    const node = client.nodes('master')[0]!;
+    for (const id of identities.slice(0, 10)) {
+      const scope = scopeKey('tick', id);
+      expect(scopeSlot(scope)).toBe(Number(await node.cluster('KEYSLOT', redisKeys(ns, scope, ['x'])[0]!)));
+    }
   });
 
   it('4 processes x 250 concurrent hits, 100/minute: exactly 100 allowed, every strategy', async () => {

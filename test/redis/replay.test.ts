@@ -4,7 +4,9 @@
  * the same injected clock give identical decisions for every built-in
  * strategy: the Lua twins agree with the TypeScript steps bit for bit, in
  * every script form (general driver, single hit with the rate written in,
- * single hit with the rate as arguments).
+ * single hit with the rate as arguments), and with the events started a few
+ * per tick (hits of one tick coalesced into one script call, mixed with
+ * peeks and batches that must not overtake them).
  */
 import { afterAll, beforeAll, describe, it, inject } from 'vitest';
 import { Redis } from 'ioredis';
@@ -32,6 +34,17 @@ describe('RedisBackend replays like InMemoryBackend with the rate sent as argume
   for (const [label, strategy] of builtInStrategies()) {
     it(label, async () => {
       await replayAgainstMemory(client, namespace, `${label} (rate as arguments)`, strategy, RATE_SETS[0]!, 3, 1500, (backend) => useUpBakedRates(backend, strategy));
+    });
+  }
+});
+
+describe('RedisBackend replays like InMemoryBackend with events started a few per tick (hits coalesced)', () => {
+  for (const [label, strategy] of builtInStrategies()) {
+    it(label, async () => {
+      await Promise.all([
+        ...RATE_SETS.map((rates, r) => replayAgainstMemory(client, namespace, label, strategy, rates, 300 + r, 1500, undefined, true)),
+        replayAgainstMemory(client, namespace, `${label} (rate as arguments)`, strategy, RATE_SETS[0]!, 4, 1500, (backend) => useUpBakedRates(backend, strategy), true),
+      ]);
     });
   }
 });

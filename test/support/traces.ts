@@ -99,3 +99,30 @@ export async function replayTrace(trace: readonly TraceEvent[], throttle: Thrott
   }
   return out;
 }
+
+/**
+ * Replays `trace` as `replayTrace` does, but in bursts of 1 to 8 events (a
+ * seeded split): the events of a burst are started in one tick, each after
+ * its clock move, without waiting for the previous one, and then awaited
+ * together. A backend that decides them in the order they were made gives
+ * the same decisions as `replayTrace`; one that coalesces a tick's hits is
+ * exercised with mixed hits, peeks, batches, keys and times in one tick.
+ */
+export async function replayTraceInBursts(trace: readonly TraceEvent[], throttle: Throttle, clock: ManualClock, seed: number): Promise<Decision[][]> {
+  const random = seededRandom(seed ^ 0x5bd1e995);
+  const out: Decision[][] = [];
+  let at = 0;
+  while (at < trace.length) {
+    const end = Math.min(trace.length, at + 1 + Math.floor(random() * 8));
+    const burst: Promise<Decision[]>[] = [];
+    for (; at < end; at++) {
+      const event = trace[at]!;
+      clock.advance(event.advanceMs);
+      if (event.kind === 'batch') burst.push(throttle.hitMany(event.key, event.costs));
+      else if (event.kind === 'peek') burst.push(throttle.peek(event.key, { cost: event.cost }).then((d) => [d]));
+      else burst.push(throttle.hit(event.key, { cost: event.cost }).then((d) => [d]));
+    }
+    out.push(...(await Promise.all(burst)));
+  }
+  return out;
+}

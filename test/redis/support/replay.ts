@@ -8,7 +8,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { InMemoryBackend, Throttle, type AnyStrategy } from '../../../src/index.js';
 import { RedisBackend } from '../../../src/redis.js';
 import { MAX_BAKED_RATES } from '../../../src/core/backends/redis/single-hit-scripts.js';
-import { generateTrace, manualClock, replayTrace } from '../../support/traces.js';
+import { generateTrace, manualClock, replayTrace, replayTraceInBursts } from '../../support/traces.js';
 
 /** Rate sets replayed: one rate, and two rates at once (all-or-nothing). */
 export const RATE_SETS: readonly (readonly string[])[] = [['5/s'], ['3/400ms', '10/3s']];
@@ -24,23 +24,28 @@ export async function useUpBakedRates(backend: RedisBackend, strategy: AnyStrate
   }
 }
 
-/** Replays `length` events of seed `seed` for `strategy` on both backends and asserts equal decisions (after `prepare(redisBackend)`, if given). */
+/**
+ * Replays `length` events of seed `seed` for `strategy` on both backends and
+ * asserts equal decisions (after `prepare(redisBackend)`, if given). In
+ * `bursts`, Redis gets the events a few per tick (`replayTraceInBursts`:
+ * its hits coalesced), the in-process backend one at a time.
+ */
 export async function replayAgainstMemory(
   client: Redis | Cluster, namespace: string, label: string, strategy: AnyStrategy, rates: readonly string[], seed: number, length: number,
-  prepare?: (backend: RedisBackend) => Promise<void>,
+  prepare?: (backend: RedisBackend) => Promise<void>, bursts = false,
 ): Promise<void> {
   const maxLimit = Math.max(...rates.map((r) => Number(r.split('/')[0])));
   const trace = generateTrace({ seed, length, maxCost: maxLimit + 1, maxAdvanceMs: 1500, keys: 2 });
   const start = 1_700_000_000_000 + seed * 7919;
   const memoryClock = manualClock(start);
   const redisClock = manualClock(start);
-  const uid = `replay:${label}:${rates.join('+')}:${seed}`;
+  const uid = `replay:${label}:${rates.join('+')}:${seed}${bursts ? ':bursts' : ''}`;
   const memory = new Throttle({ uid, rate: rates, strategy, backend: new InMemoryBackend({ clock: memoryClock.now }), onError: 'raise' });
   const redisBackend = new RedisBackend({ client, namespace, clock: redisClock.now });
   if (prepare !== undefined) await prepare(redisBackend);
   const redis = new Throttle({ uid, rate: rates, strategy, backend: redisBackend, onError: 'raise' });
   const expected = await replayTrace(trace, memory, memoryClock);
-  const actual = await replayTrace(trace, redis, redisClock);
+  const actual = bursts ? await replayTraceInBursts(trace, redis, redisClock, seed) : await replayTrace(trace, redis, redisClock);
   for (let i = 0; i < trace.length; i++) {
     if (JSON.stringify(actual[i]) !== JSON.stringify(expected[i])) {
       expect({ event: i, ...trace[i], decisions: actual[i] }).toEqual({ event: i, ...trace[i], decisions: expected[i] });

@@ -7,12 +7,13 @@ import { checkOptionNames, checkWholeNumber } from '../../options.js';
 import type { LuaStep } from '../../strategies/lua-step.js';
 import type { ApplyRequest, Backend, BatchRequest, ReadRequest, ReadResult } from '../backend.js';
 import { applyWithCompareAndSet } from './compare-and-set.js';
-import { DeadlineQueue, type Expirable } from './deadline-queue.js';
+import { DeadlineQueue } from './deadline-queue.js';
 import { toBackendError, withTimeout } from './error-mapping.js';
-import { checkRedisNamespace, redisKeys, scopePrefix } from './keys.js';
-import { decodeReply, driverArgs, driverScript } from './lua-driver.js';
-import { BakedSingleHitScripts, decodeSingleHitReply, singleHitScript } from './single-hit-scripts.js';
-import type { Script } from './lua-driver.js';
+import { HitCoalescer, HitsCall } from './hit-coalescer.js';
+import { checkRedisNamespace, redisKeys, scopePrefix, scopeSlot } from './keys.js';
+import { decodeReply, driverArgs, driverScript, type Script } from './lua-driver.js';
+import { SingleHitCall, type SingleHitOwner } from './single-hit-call.js';
+import { BakedSingleHitScripts, singleHitScript } from './single-hit-scripts.js';
 import { runScript, type ScriptClient } from './script-runner.js';
 
 /** Options of `RedisBackend`: give either `url` or `client`. */
@@ -38,17 +39,28 @@ export interface RedisBackendOptions {
   maxCasAttempts?: number;
   /** With `clock` only: extra time every key is kept, ms. Default 60000. */
   clockTtlSlackMs?: number;
+  /**
+   * Default true: single hits (one rate, the common case) that start in the
+   * same tick and share a strategy and rate go to Redis as one script call
+   * (one per Cluster slot), applied in the order they started, each seeing
+   * what the previous wrote: the same decisions as one call per hit, in
+   * fewer round trips. A queued hit is sent once the tick's pending promise
+   * continuations have run, or before any other command of this backend.
+   * `false`: one script call per hit, sent at once.
+   */
+  coalesceHits?: boolean;
 }
 
 const NO_PARAMS: readonly number[] = [];
 
-const OPTION_NAMES = ['url', 'client', 'namespace', 'clock', 'timeoutMs', 'onError', 'maxCasAttempts', 'clockTtlSlackMs'];
+const OPTION_NAMES = ['url', 'client', 'namespace', 'clock', 'timeoutMs', 'onError', 'maxCasAttempts', 'clockTtlSlackMs', 'coalesceHits'];
 
 /**
  * The Redis backend (`traffik/redis`, ioredis 5). Every built-in strategy runs
- * as one Lua script (its Lua twin under one driver): one EVALSHA per hit or
- * per batch, atomic on the server, on the server's clock, all rates of a hit
- * all-or-nothing, every key written with a TTL. Works on a single server and
+ * as one Lua script (its Lua twin under one driver): at most one EVALSHA per
+ * hit or per batch, atomic on the server, on the server's clock, all rates
+ * of a hit all-or-nothing, every key written with a TTL. Single hits that
+ * start in one tick share script calls (`coalesceHits`), in order. Works on a single server and
  * on Redis Cluster (all keys of a hit share one hash tag). Custom strategies
  * without a Lua twin run with an optimistic compare-and-set (slower).
  *
@@ -59,7 +71,7 @@ const OPTION_NAMES = ['url', 'client', 'namespace', 'clock', 'timeoutMs', 'onErr
  * server resumes (Redis has the command); a custom strategy's write never
  * starts after the timeout.
  */
-export class RedisBackend implements Backend {
+export class RedisBackend implements Backend, SingleHitOwner {
   readonly namespace: string;
   readonly onError: OnError | undefined;
   /** Most time one call may take, ms. */
@@ -75,6 +87,10 @@ export class RedisBackend implements Backend {
   readonly deadlines: DeadlineQueue;
   /** Single-hit scripts with this backend's most used rates written in. */
   private readonly bakedScripts: BakedSingleHitScripts;
+  /** Queues single hits of one tick into shared script calls; undefined with `coalesceHits: false`. */
+  private readonly coalescer: HitCoalescer | undefined;
+  /** True on a Redis Cluster: coalesced hits are grouped by slot. */
+  private readonly isCluster: boolean;
   private closed = false;
   /** The last connection error our own client reported (for messages). */
   private lastClientError: unknown;
@@ -82,7 +98,8 @@ export class RedisBackend implements Backend {
   constructor(options: RedisBackendOptions) {
     checkOptionNames('RedisBackend', options, OPTION_NAMES);
     if (options === undefined) throw new ConfigurationError('RedisBackend: options are required ({ url } or { client })');
-    const { url, client, namespace = 'traffik', clock, timeoutMs = 1000, maxCasAttempts = 64, clockTtlSlackMs = 60_000 } = options;
+    const { url, client, namespace = 'traffik', clock, timeoutMs = 1000, maxCasAttempts = 64, clockTtlSlackMs = 60_000, coalesceHits = true } = options;
+    if (typeof coalesceHits !== 'boolean') throw new ConfigurationError(`RedisBackend: coalesceHits must be true or false, got ${describeValue(coalesceHits)}`);
     this.namespace = checkRedisNamespace(namespace);
     if (clock !== undefined && typeof clock !== 'function') {
       throw new ConfigurationError(`RedisBackend: clock must be a function returning ms, got ${describeValue(clock)}`);
@@ -121,6 +138,8 @@ export class RedisBackend implements Backend {
       this.ownsClient = false;
     }
     this.scripts = this.client as unknown as ScriptClient;
+    this.isCluster = (this.client as { isCluster?: unknown }).isCluster === true;
+    this.coalescer = coalesceHits ? new HitCoalescer(this.scripts, clock !== undefined) : undefined;
   }
 
   apply(request: ApplyRequest): Promise<StepDecision[]> {
@@ -144,6 +163,7 @@ export class RedisBackend implements Backend {
   read(request: ReadRequest): Promise<ReadResult> {
     if (this.closed) return Promise.reject(new BackendConnectionError('RedisBackend is closed'));
     const what = `RedisBackend read (${request.strategy.name})`;
+    this.coalescer?.flush();
     try {
       const client = this.client as Redis;
       const clockNow = this.now();
@@ -163,6 +183,7 @@ export class RedisBackend implements Backend {
   reset(scope: string, keys: readonly string[]): Promise<void> {
     if (this.closed) return Promise.reject(new BackendConnectionError('RedisBackend is closed'));
     if (keys.length === 0) return Promise.resolve();
+    this.coalescer?.flush();
     const del = (this.client as Redis).del(...redisKeys(this.namespace, scope, keys));
     return withTimeout(del, this.timeoutMs, 'RedisBackend reset').then(() => undefined);
   }
@@ -171,6 +192,8 @@ export class RedisBackend implements Backend {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Hits already accepted still go out, before the client is told to quit.
+    this.coalescer?.flush();
     if (!this.ownsClient) return;
     const client = this.client as Redis;
     try {
@@ -183,6 +206,7 @@ export class RedisBackend implements Backend {
   private run(request: Omit<ApplyRequest, 'cost' | 'dryRun'>, costs: readonly number[], dryRun: boolean): Promise<StepDecision[][]> {
     if (this.closed) return Promise.reject(new BackendConnectionError('RedisBackend is closed'));
     const what = `RedisBackend (${request.strategy.name})`;
+    this.coalescer?.flush();
     try {
       const keys = redisKeys(this.namespace, request.scope, request.keys);
       const now = this.now();
@@ -215,49 +239,38 @@ export class RedisBackend implements Backend {
    * One hit (not a dry run, no per-hit args) on one rate, the common case:
    * the twin's single-hit script, which decides exactly as the general
    * driver does for such a hit, with less work on the server and a reply of
-   * six integers. Same guarantees as `run` (timeout, `NOSCRIPT` reload, error
-   * mapping), in one promise instead of a chain of them.
+   * six integers; with a baked rate, coalesced with the tick's other hits of
+   * that rate (`coalesceHits`). Same guarantees as `run` (timeout,
+   * `NOSCRIPT` reload, error mapping), in one promise instead of a chain.
    */
   private runSingleHit(request: ApplyRequest, lua: LuaStep): Promise<StepDecision[]> {
     if (this.closed) return Promise.reject(new BackendConnectionError('RedisBackend is closed'));
-    let key: string;
-    let argv: (string | number)[];
-    let script: Script;
-    try {
-      const rate = request.rates[0]!;
-      const params = lua.params === undefined ? NO_PARAMS : lua.params(rate);
-      const baked = this.bakedScripts.get(lua, params.length, rate.limit, rate.periodMs);
-      if (baked !== undefined) {
-        script = baked;
-        argv = [this.now() ?? '', request.cost];
-      } else {
-        script = singleHitScript(lua, params.length);
-        argv = [this.now() ?? '', request.cost, this.ttlPadMs, rate.limit, rate.periodMs];
-      }
-      for (const p of params) argv.push(p);
-      key = scopePrefix(this.namespace, request.scope) + request.keys[0]!;
-    } catch (error) {
-      return Promise.reject(toBackendError(error, `RedisBackend (${request.strategy.name})`));
-    }
     return new Promise<StepDecision[]>((resolve, reject) => {
-      // One object per call with its callbacks as methods: no named closures per hit (a tsx/esbuild
-      // keepNames build wraps each one in a defineProperty call, which cost more than the rest of this path).
       const call = new SingleHitCall(this, request.strategy.name, resolve, reject);
       try {
-        this.scripts.evalsha(script.sha, 1, key, ...argv).then((reply) => call.done(reply), (error: unknown) => {
-          // The server does not know the script (first use, SCRIPT FLUSH, restart, failover): send it once.
-          if (!call.settled && error instanceof Error && error.message.startsWith('NOSCRIPT')) {
-            try {
-              this.scripts.eval(script.source, 1, key, ...argv).then((reply) => call.done(reply), (e: unknown) => call.fail(e));
-            } catch (e) {
-              call.fail(e);
-            }
-          } else {
-            call.fail(error);
-          }
-        });
+        const rate = request.rates[0]!;
+        const params = lua.params === undefined ? NO_PARAMS : lua.params(rate);
+        const baked = this.bakedScripts.get(lua, params.length, rate.limit, rate.periodMs);
+        const key = scopePrefix(this.namespace, request.scope) + request.keys[0]!;
+        const now = this.now();
+        if (baked !== undefined && this.coalescer !== undefined) {
+          this.coalescer.add(baked, this.isCluster ? scopeSlot(request.scope) : 0, key, request.cost, now, params, call);
+          return;
+        }
+        let argv: (string | number)[];
+        let script: Script;
+        if (baked !== undefined) {
+          script = baked.one;
+          argv = [1, key, now ?? '', request.cost];
+        } else {
+          script = singleHitScript(lua, params.length);
+          argv = [1, key, now ?? '', request.cost, this.ttlPadMs, rate.limit, rate.periodMs];
+        }
+        for (const p of params) argv.push(p);
+        this.coalescer?.flush();
+        new HitsCall(this.scripts, script, argv, [call]).send();
       } catch (error) {
-        call.fail(error);
+        call.fail(toBackendError(error, `RedisBackend (${request.strategy.name})`));
       }
     });
   }
@@ -281,57 +294,5 @@ export class RedisBackend implements Backend {
       return new BackendConnectionError(`${mapped.message} (last connection error: ${this.lastClientError.message})`, { cause: this.lastClientError });
     }
     return mapped;
-  }
-}
-
-/**
- * One single-hit call in flight: settles its promise once, with the decoded
- * decision, the mapped error, or `BackendConnectionError` after the
- * backend's `timeoutMs`, whichever comes first.
- */
-class SingleHitCall implements Expirable {
-  settled = false;
-  readonly deadline: number;
-
-  constructor(
-    private readonly backend: RedisBackend,
-    private readonly strategyName: string,
-    private readonly resolve: (decisions: StepDecision[]) => void,
-    private readonly reject: (error: BackendError) => void,
-  ) {
-    this.deadline = backend.deadlines.deadlineFromNow();
-    backend.deadlines.add(this);
-  }
-
-  private what(): string {
-    return `RedisBackend (${this.strategyName})`;
-  }
-
-  /** Called by the deadline queue only (which moves past this call itself). */
-  expire(): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.reject(this.backend.describeFailure(new BackendConnectionError(`${this.what()}: Redis did not answer within ${this.backend.timeoutMs} ms`), this.what()));
-  }
-
-  fail(error: unknown): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.backend.deadlines.settle();
-    this.reject(this.backend.describeFailure(error, this.what()));
-  }
-
-  done(reply: unknown): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.backend.deadlines.settle();
-    let decision: StepDecision;
-    try {
-      decision = decodeSingleHitReply(reply);
-    } catch (error) {
-      this.reject(new BackendError(`${this.what()}: ${(error as Error).message}`, { cause: error }));
-      return;
-    }
-    this.resolve([decision]);
   }
 }

@@ -15,7 +15,8 @@ export function toBackendError(error: unknown, what: string): BackendError {
   if (error instanceof TraffikError) return new BackendError(`${what}: ${error.message}`, { cause: error });
   // Redis 7 appends " script: <sha>, on @user_script:<line>." to script errors.
   const message = (error instanceof Error ? error.message : String(error)).replace(/ script: [0-9a-f]{40}, on @user_script:\d+\.$/, '');
-  if (error instanceof Error && error.name === 'ReplyError') {
+  // HitRefused: one hit of a many-hits script, refused with the text Redis would have replied for it alone.
+  if (error instanceof Error && (error.name === 'ReplyError' || error.name === 'HitRefused')) {
     const bad = /^TRAFFIK_BAD_STATE (.*)$/s.exec(message);
     if (bad) return new BackendError(`${what}: stored state of key ${bad[1]} is not what this strategy writes (overwritten?)`, { cause: error });
     return new BackendError(`${what}: Redis replied with an error: ${message}`, { cause: error });

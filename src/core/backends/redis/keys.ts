@@ -48,3 +48,26 @@ export function redisKeys(namespace: string, scope: string, keys: readonly strin
   const prefix = scopePrefix(namespace, scope);
   return keys.map((key) => prefix + key);
 }
+
+/** CRC16-CCITT (XMODEM) table: Redis Cluster's key hash. */
+const CRC16_TABLE = (() => {
+  const table = new Uint16Array(256);
+  for (let byte = 0; byte < 256; byte++) {
+    let crc = byte << 8;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+    table[byte] = crc;
+  }
+  return table;
+})();
+
+/**
+ * The Redis Cluster slot (0..16383) of every key of one scope: the CRC16 of
+ * its hash tag (ASCII hex, so one byte per character), modulo 16384. Hits
+ * of one slot can share one script call on a Cluster.
+ */
+export function scopeSlot(scope: string): number {
+  const tag = scopeTag(scope);
+  let crc = 0;
+  for (let i = 0; i < tag.length; i++) crc = ((crc << 8) & 0xffff) ^ CRC16_TABLE[((crc >> 8) ^ tag.charCodeAt(i)) & 0xff]!;
+  return crc & 16383;
+}

@@ -41,6 +41,64 @@ if retry == INF then retry = -1 end
 return { a and 1 or 0, limit, remaining, retry, reset, delay }
 `;
 
+/**
+ * The many-hits driver: the single-hit rule run once per key of KEYS, in
+ * order, in one script (the hits of one tick that share a baked script,
+ * coalesced by `HitCoalescer`). Each hit reads the state the previous ones
+ * wrote, so the decisions are those of the same hits sent one by one at the
+ * same server time. Only with the rate baked in (LIMIT, PERIOD, PAD).
+ * ARGV = mode ('' = one server TIME for all hits, '1' = each hit's now
+ *        follows its cost), then per hit: cost, [now], param_1..param_NP.
+ * Reply: six values per hit, as the single-hit reply; a hit whose key holds
+ * something else (another type, text the twin cannot parse) gets the error
+ * text in place of `allowed` (and zeros) and changes nothing, while the
+ * other hits go on.
+ */
+const MANY_HITS_DRIVER = `
+local perHitNow = ARGV[1] == '1'
+local now
+if not perHitNow then
+  if redis.REDIS_VERSION_NUM == nil and redis.replicate_commands then redis.replicate_commands() end
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local EMPTY = {}
+local format = string.format
+local out = {}
+local n = 0
+local at = 2
+for h = 1, #KEYS do
+  local key = KEYS[h]
+  local cost = tonumber(ARGV[at])
+  at = at + 1
+  if perHitNow then
+    now = tonumber(ARGV[at])
+    at = at + 1
+  end
+  local params = PARAMS
+  at = at + NP
+  local text = redis.pcall('GET', key)
+  local state = nil
+  local bad = nil
+  if type(text) == 'table' then
+    bad = text.err or 'unexpected reply to GET'
+  elseif text then
+    state = twinParse(text)
+    if state == nil then bad = 'TRAFFIK_BAD_STATE ' .. key end
+  end
+  if bad then
+    out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5], out[n + 6] = bad, 0, 0, 0, 0, 0
+  else
+    local a, limit, remaining, retry, reset, delay, newState, ttl, store = twinStep(state, now, cost, LIMIT, PERIOD, params, EMPTY)
+    if a and (cost > 0 or store) then redis.call('SET', key, twinSerialize(newState), 'PX', format('%d', ttl + PAD)) end
+    if retry == INF then retry = -1 end
+    out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5], out[n + 6] = a and 1 or 0, limit, remaining, retry, reset, delay
+  end
+  n = n + 6
+end
+return out
+`;
+
 /** A twin's usual last line; such a twin can run inline at the script's top level (no wrapper closure, no table). */
 const TWIN_RETURN = /\n\s*return\s*\{\s*parse\s*=\s*parse\s*,\s*step\s*=\s*step\s*,\s*serialize\s*=\s*serialize\s*,?\s*\}\s*$/;
 
@@ -71,14 +129,40 @@ export function preludeFor(body: string): string {
 /** Single-hit scripts by twin source, then by param count (two lookups: no key string built per hit). */
 const singleHitScripts = new Map<string, Script[]>();
 
+/** A Lua table constructor of `count` numbers read from ARGV from index `first` (`first` a Lua expression), or EMPTY. */
+function paramsTable(count: number, first: (k: number) => string): string {
+  return count === 0 ? 'EMPTY' : `{ ${Array.from({ length: count }, (_, k) => `tonumber(ARGV[${first(k)}])`).join(', ')} }`;
+}
+
+/** The rate a script is written for. */
+interface BakedRate {
+  readonly limit: number;
+  readonly periodMs: number;
+  readonly ttlPadMs: number;
+}
+
 /** The single-hit script's text for one twin, with the rate either read from ARGV (`baked` undefined) or written in as literals. */
-function singleHitSource(lua: LuaStep, paramCount: number, baked?: { limit: number; periodMs: number; ttlPadMs: number }): string {
+function singleHitSource(lua: LuaStep, paramCount: number, baked?: BakedRate): string {
   const firstParam = baked === undefined ? 6 : 3;
-  const params = paramCount === 0 ? 'EMPTY' : `{ ${Array.from({ length: paramCount }, (_, k) => `tonumber(ARGV[${firstParam + k}])`).join(', ')} }`;
   const driver = SINGLE_HIT_DRIVER.replace('LIMIT', baked === undefined ? 'tonumber(ARGV[4])' : String(baked.limit))
     .replace('PERIOD', baked === undefined ? 'tonumber(ARGV[5])' : String(baked.periodMs))
     .replace('PAD', baked === undefined ? 'tonumber(ARGV[3])' : String(baked.ttlPadMs))
-    .replace('PARAMS', params);
+    .replace('PARAMS', paramsTable(paramCount, (k) => String(firstParam + k)));
+  return withTwin(lua, driver);
+}
+
+/** The many-hits script's text for one twin and one baked rate. */
+function manyHitsSource(lua: LuaStep, paramCount: number, baked: BakedRate): string {
+  const driver = MANY_HITS_DRIVER.replace('LIMIT', String(baked.limit))
+    .replace('PERIOD', String(baked.periodMs))
+    .replace('PAD', String(baked.ttlPadMs))
+    .replace('NP', String(paramCount))
+    .replace('PARAMS', paramsTable(paramCount, (k) => `at + ${k}`));
+  return withTwin(lua, driver);
+}
+
+/** `driver` after the twin (inline when it ends with the usual return) and only the prelude both use. */
+function withTwin(lua: LuaStep, driver: string): string {
   const twin = TWIN_RETURN.test(lua.source)
     ? `${lua.source.replace(TWIN_RETURN, '')}\nlocal twinParse, twinStep, twinSerialize = parse, step, serialize\n`
     : `local strategy = (function()\n${lua.source}\nend)()\nlocal twinParse, twinStep, twinSerialize = strategy.parse, strategy.step, strategy.serialize\n`;
@@ -109,20 +193,31 @@ export function singleHitScript(lua: LuaStep, paramCount: number): Script {
 /** Most rates one `BakedSingleHitScripts` writes scripts for; beyond, hits use the ARGV script (the server's script cache stays bounded even with rates computed per identity). */
 export const MAX_BAKED_RATES = 64;
 
+/** The two scripts of one baked rate: for one hit, and for several hits coalesced into one call. */
+export interface BakedScripts {
+  /** ARGV = now ('' = server TIME), cost, param_1..param_NP (SINGLE_HIT_DRIVER). */
+  readonly one: Script;
+  /** ARGV = mode, then per hit cost, [now], params (MANY_HITS_DRIVER). */
+  readonly many: Script;
+  /** Params per hit. */
+  readonly paramCount: number;
+}
+
 /**
- * Single-hit scripts with the rate (L, P) and the TTL pad written into the
- * script as literals, so a hit sends only now, cost and the params, and
- * Redis converts three fewer arguments. One per (twin source, param count,
- * L, P), for one TTL pad (one per backend), at most `MAX_BAKED_RATES` of them.
+ * Single-hit (and many-hits) scripts with the rate (L, P) and the TTL pad
+ * written into the script as literals, so a hit sends only now, cost and
+ * the params, and Redis converts three fewer arguments. One pair per (twin
+ * source, param count, L, P), for one TTL pad (one per backend), at most
+ * `MAX_BAKED_RATES` of them.
  */
 export class BakedSingleHitScripts {
-  private readonly bySource = new Map<string, Map<number, Map<number, Script>>[]>();
+  private readonly bySource = new Map<string, Map<number, Map<number, BakedScripts>>[]>();
   private count = 0;
 
   constructor(private readonly ttlPadMs: number) {}
 
-  /** The baked script, or undefined when the limit of baked rates is reached or a number is not a safe integer. */
-  get(lua: LuaStep, paramCount: number, limit: number, periodMs: number): Script | undefined {
+  /** The baked scripts, or undefined when the limit of baked rates is reached or a number is not a safe integer. */
+  get(lua: LuaStep, paramCount: number, limit: number, periodMs: number): BakedScripts | undefined {
     let byCount = this.bySource.get(lua.source);
     if (byCount === undefined) {
       byCount = [];
@@ -141,7 +236,8 @@ export class BakedSingleHitScripts {
         byPeriod = new Map();
         byLimit.set(limit, byPeriod);
       }
-      found = script(singleHitSource(lua, paramCount, { limit, periodMs, ttlPadMs: this.ttlPadMs }));
+      const rate = { limit, periodMs, ttlPadMs: this.ttlPadMs };
+      found = { one: script(singleHitSource(lua, paramCount, rate)), many: script(manyHitsSource(lua, paramCount, rate)), paramCount };
       byPeriod.set(periodMs, found);
       this.count++;
     }
@@ -151,9 +247,34 @@ export class BakedSingleHitScripts {
 
 /** Decodes the single-hit script's reply (six integers) into one decision. Throws `TypeError` for a reply of the wrong shape. */
 export function decodeSingleHitReply(reply: unknown): StepDecision {
-  if (!Array.isArray(reply) || reply.length !== 6 || !reply.every((v) => typeof v === 'number')) {
-    throw new TypeError(`unexpected script reply ${JSON.stringify(reply)?.slice(0, 120)}`);
+  if (!Array.isArray(reply) || reply.length !== 6) throw unexpectedReply(reply);
+  return decodeHitAt(reply, 0);
+}
+
+/**
+ * Decodes the six values of one hit at `at` in a single-hit or many-hits
+ * reply. Throws `TypeError` for values of the wrong shape, and a
+ * `HitRefused` for a hit the many-hits script refused (its error text).
+ */
+export function decodeHitAt(reply: readonly unknown[], at: number): StepDecision {
+  const allowed = reply[at];
+  const limit = reply[at + 1];
+  const remaining = reply[at + 2];
+  const retry = reply[at + 3];
+  const reset = reply[at + 4];
+  const delay = reply[at + 5];
+  if (typeof allowed === 'string') throw new HitRefused(allowed);
+  if (typeof allowed !== 'number' || typeof limit !== 'number' || typeof remaining !== 'number' || typeof retry !== 'number' || typeof reset !== 'number' || typeof delay !== 'number') {
+    throw unexpectedReply(reply);
   }
-  const [allowed, limit, remaining, retry, reset, delay] = reply as number[];
-  return { allowed: allowed === 1, limit: limit!, remaining: remaining!, retryAfterMs: retry === -1 ? Infinity : retry!, resetAfterMs: reset!, delayMs: delay! };
+  return { allowed: allowed === 1, limit, remaining, retryAfterMs: retry === -1 ? Infinity : retry, resetAfterMs: reset, delayMs: delay };
+}
+
+/** One hit of a many-hits script that the server refused (the reply's error text, as Redis would have raised it for that hit alone). */
+export class HitRefused extends Error {
+  override readonly name = 'HitRefused';
+}
+
+function unexpectedReply(reply: unknown): TypeError {
+  return new TypeError(`unexpected script reply ${JSON.stringify(reply)?.slice(0, 120)}`);
 }

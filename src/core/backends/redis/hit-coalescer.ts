@@ -1,0 +1,165 @@
+import { afterPendingMicrotasks } from '../../after-pending-microtasks.js';
+import type { Script } from './lua-driver.js';
+import type { ScriptClient } from './script-runner.js';
+import type { SingleHitCall } from './single-hit-call.js';
+import type { BakedScripts } from './single-hit-scripts.js';
+
+/**
+ * Hits queued before the queue is sent without waiting for the end of the
+ * tick. Redis then runs these while Node is still preparing the next ones:
+ * measured at 64 in flight, 16 gave 240k hits/s where one call per tick
+ * (64 hits) gave 141k, as each side waited for the other; 8 gave 212k
+ * (more calls), 24 gave 215k. It also bounds how long one script holds the
+ * server.
+ */
+export const MAX_HITS_PER_CALL = 16;
+
+/** The six values each hit takes in a reply. */
+const VALUES_PER_HIT = 6;
+
+/**
+ * One script call carrying one or more single hits (`calls[i]` is the hit
+ * of key `i`): hands each hit its six values of the reply, or fails them
+ * all with what the call failed with. When the server does not know the
+ * script (`NOSCRIPT`: first use, `SCRIPT FLUSH`, restart, failover) it sends
+ * the source once with EVAL, so the hits still succeed.
+ */
+export class HitsCall {
+  constructor(
+    private readonly client: ScriptClient,
+    private readonly script: Script,
+    /** numKeys, the keys, then ARGV. */
+    private readonly args: (string | number)[],
+    private readonly calls: readonly SingleHitCall[],
+  ) {}
+
+  /** Sends the call; never throws, never leaves a rejection unhandled. */
+  send(): void {
+    try {
+      this.client.evalsha(this.script.sha, ...(this.args as [number, ...(string | number)[]])).then((reply) => this.done(reply), (error: unknown) => this.resend(error));
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private resend(error: unknown): void {
+    if (error instanceof Error && error.message.startsWith('NOSCRIPT') && this.calls.some((call) => !call.settled)) {
+      try {
+        this.client.eval(this.script.source, ...(this.args as [number, ...(string | number)[]])).then((reply) => this.done(reply), (e: unknown) => this.fail(e));
+      } catch (e) {
+        this.fail(e);
+      }
+    } else {
+      this.fail(error);
+    }
+  }
+
+  private done(reply: unknown): void {
+    const calls = this.calls;
+    if (!Array.isArray(reply) || reply.length !== calls.length * VALUES_PER_HIT) {
+      this.fail(new TypeError(`unexpected script reply ${JSON.stringify(reply)?.slice(0, 120)}`));
+      return;
+    }
+    for (let i = 0; i < calls.length; i++) calls[i]!.done(reply, i * VALUES_PER_HIT);
+  }
+
+  private fail(error: unknown): void {
+    for (const call of this.calls) call.fail(error);
+  }
+}
+
+/** The hits of one tick queued for one baked rate (and, on a Cluster, one slot), in the order they started. */
+class HitGroup {
+  readonly keys: string[] = [];
+  /** Per hit: cost, [now], param_1..param_NP. */
+  readonly args: (string | number)[] = [];
+  readonly calls: SingleHitCall[] = [];
+
+  constructor(readonly scripts: BakedScripts) {}
+}
+
+/**
+ * Coalesces the single hits that start in one tick: hits of one baked rate
+ * (one strategy source, limit and period; on a Cluster also one slot) go to
+ * Redis as one many-hits script call, applied in the order they started,
+ * each reading what the previous wrote. A hit alone goes as the single-hit
+ * script. The decisions are those of the same hits sent one by one at the
+ * same server time; what changes is the number of round trips and of
+ * commands Redis parses (one per group, not one per hit).
+ *
+ * The queue is sent after the tick's pending promise continuations
+ * (`afterPendingMicrotasks`), once it holds `MAX_HITS_PER_CALL` hits, or at
+ * once by `flush()`, which the backend calls before it sends anything else,
+ * so Redis sees every command in the order it was made.
+ */
+export class HitCoalescer {
+  private readonly groups = new Map<BakedScripts, Map<number, HitGroup>>();
+  private queued: HitGroup[] = [];
+  private queuedHits = 0;
+  private scheduled = false;
+  private readonly scheduledFlush = () => {
+    this.scheduled = false;
+    this.flush();
+  };
+
+  /**
+   * @param client where the calls go
+   * @param perHitNow true when the backend has a `clock`: each hit carries its own now; otherwise one server TIME serves the call
+   */
+  constructor(private readonly client: ScriptClient, private readonly perHitNow: boolean) {}
+
+  /** Queues one hit; `now` is the backend clock's time (with `perHitNow` only), `params` its twin's params. */
+  add(scripts: BakedScripts, slot: number, key: string, cost: number, now: number | undefined, params: readonly number[], call: SingleHitCall): void {
+    let bySlot = this.groups.get(scripts);
+    if (bySlot === undefined) {
+      bySlot = new Map();
+      this.groups.set(scripts, bySlot);
+    }
+    let group = bySlot.get(slot);
+    if (group === undefined) {
+      group = new HitGroup(scripts);
+      bySlot.set(slot, group);
+      this.queued.push(group);
+    }
+    group.keys.push(key);
+    const args = group.args;
+    args.push(cost);
+    if (this.perHitNow) args.push(now!);
+    for (let k = 0; k < params.length; k++) args.push(params[k]!);
+    group.calls.push(call);
+    if (++this.queuedHits >= MAX_HITS_PER_CALL) {
+      this.flush();
+      return;
+    }
+    if (!this.scheduled) {
+      this.scheduled = true;
+      afterPendingMicrotasks(this.scheduledFlush);
+    }
+  }
+
+  /** Sends every queued hit now. Never throws. */
+  flush(): void {
+    if (this.queued.length === 0) return;
+    const queued = this.queued;
+    this.queued = [];
+    this.queuedHits = 0;
+    this.groups.clear();
+    for (const group of queued) this.send(group);
+  }
+
+  private send(group: HitGroup): void {
+    const { keys, args, calls, scripts } = group;
+    const stride = args.length / keys.length;
+    if (keys.length === 1) {
+      // Alone: the single-hit script (ARGV = now or '', cost, params).
+      const argv: (string | number)[] = [1, keys[0]!, this.perHitNow ? args[1]! : '', args[0]!];
+      for (let k = this.perHitNow ? 2 : 1; k < stride; k++) argv.push(args[k]!);
+      new HitsCall(this.client, scripts.one, argv, calls).send();
+      return;
+    }
+    // At most MAX_HITS_PER_CALL hits are ever queued: one call.
+    const argv: (string | number)[] = [keys.length, ...keys, this.perHitNow ? '1' : ''];
+    for (let i = 0; i < args.length; i++) argv.push(args[i]!);
+    new HitsCall(this.client, scripts.many, argv, calls).send();
+  }
+}
