@@ -28,6 +28,7 @@ const KEYS = 1_000;
 const FLOOR = 'floor: EVALSHA of INCR';
 const PEER = 'rate-limiter-flexible RateLimiterRedis';
 const BOUND = 'bound: EVALSHA of TIME + GET + SET PX';
+const ALONE = 'fixed window, coalesceHits: false';
 const ROUNDS = 5;
 /** Each round's duration per case: BENCH_MS split over the rounds (default 1500 ms per case in all, at least 200 ms a round). */
 const ROUND_MS = Math.max(200, Math.round(Number(process.env.BENCH_MS ?? 1500) / ROUNDS));
@@ -59,6 +60,9 @@ export default async function redisSuite(): Promise<void> {
       const throttle = new Throttle({ uid: label, rate, strategy: make(), backend, onError: 'raise' });
       return [label, (i: number) => throttle.hit(`user-${i % KEYS}`)] as const;
     });
+    // The same fixed window with each hit sent alone: what coalescing a tick's hits is worth.
+    const alone = new Throttle({ uid: 'alone', rate: `${LIMIT}/hour`, strategy: new FixedWindowStrategy(), backend: new RedisBackend({ client, namespace: 'bench', coalesceHits: false }), onError: 'raise' });
+    ours.splice(1, 0, [ALONE, (i: number) => alone.hit(`user-${i % KEYS}`)] as const);
     const summary: string[][] = [];
     const results = new Map<string, Measurement[]>();
     const cases: [string, (i: number) => unknown][] = [[FLOOR, floor], [BOUND, bound], [PEER, peer], ...ours.map(([label, fn]) => [`traffik ${label}`, fn] as [string, (i: number) => unknown])];
@@ -75,7 +79,7 @@ export default async function redisSuite(): Promise<void> {
       results.set(String(concurrency), rows);
       printTable(`Redis, ${concurrency === 1 ? 'serial' : `${concurrency} in flight`}, best of ${ROUNDS} interleaved rounds (ratio to the floor)`, rows, FLOOR);
     }
-    for (const [label, name] of [[BOUND, BOUND], ...strategies.map(([l]) => [l, `traffik ${l}`])] as [string, string][]) {
+    for (const [label, name] of [[BOUND, BOUND], ...ours.map(([l]) => [l, `traffik ${l}`])] as [string, string][]) {
       const cells = [label];
       for (const concurrency of ['1', '64']) {
         const rows = results.get(concurrency)!;
