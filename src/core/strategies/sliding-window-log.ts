@@ -37,13 +37,13 @@ export class SlidingWindowLogStrategy implements Strategy<SlidingWindowLogState>
     const costs: number[] = [];
     let s = 0;
     if (state !== undefined) {
-      for (let i = 0; i < state.times.length; i++) {
-        const t = state.times[i]!;
-        if (t > now - P) {
-          times.push(t);
-          costs.push(state.costs[i]!);
-          s += state.costs[i]!;
-        }
+      // The log is in the order admitted: entries leave the window from the oldest.
+      let first = 0;
+      while (first < state.times.length && state.times[first]! <= now - P) first++;
+      for (let i = first; i < state.times.length; i++) {
+        times.push(state.times[i]!);
+        costs.push(state.costs[i]!);
+        s += state.costs[i]!;
       }
     }
     if (s + cost <= L) {
@@ -88,24 +88,33 @@ export class SlidingWindowLogStrategy implements Strategy<SlidingWindowLogState>
     return describeSlidingWindowLog(state, now, rate);
   }
 
+  /** `S|t1,c1,t2,c2,...`, S the sum of the costs: the Lua twin reads S instead of adding up the log. */
   serialize(state: SlidingWindowLogState): string {
+    let sum = 0;
+    for (const c of state.costs) sum += c;
     const parts: number[] = [];
     for (let i = 0; i < state.times.length; i++) parts.push(state.times[i]!, state.costs[i]!);
-    return parts.length === 0 ? '' : parts.join(',');
+    return `${sum}|${parts.join(',')}`;
   }
 
   parse(text: string): SlidingWindowLogState {
-    if (text === '') return { times: [], costs: [] };
-    const values = parseIntegers(this.name, text);
+    const bar = text.indexOf('|');
+    const header = bar === -1 ? '' : text.slice(0, bar);
+    if (!/^\d+$/.test(header)) throw new TypeError(`${this.name}: stored state ${JSON.stringify(text.slice(0, 80))} does not start with "<sum>|"`);
+    const body = text.slice(bar + 1);
+    const values = body === '' ? [] : parseIntegers(this.name, body);
     if (values.length % 2 !== 0) {
       throw new TypeError(`${this.name}: stored state ${JSON.stringify(text.slice(0, 80))} has an odd number of fields`);
     }
     const times: number[] = [];
     const costs: number[] = [];
+    let sum = 0;
     for (let i = 0; i < values.length; i += 2) {
       times.push(values[i]!);
       costs.push(values[i + 1]!);
+      sum += values[i + 1]!;
     }
+    if (sum !== Number(header)) throw new TypeError(`${this.name}: stored state ${JSON.stringify(text.slice(0, 80))} has sum ${header}, its costs add up to ${sum}`);
     return { times, costs };
   }
 }
