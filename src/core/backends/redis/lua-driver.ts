@@ -13,11 +13,19 @@
  * rates, dry runs, batches of hits, and writing with a TTL.
  *
  * Script call: KEYS = one state key per rate (all in one hash-tag slot).
- * ARGV = now ('' = use server TIME), dry ('1'/'0'), ttlPadMs, H, cost_1..cost_H,
- *        NP, then per rate: L, P, param_1..param_NP, then NA, arg_1..arg_NA.
+ * ARGV = now ('' = use server TIME), dry ('1'/'0'), ttlPadMs, C, the costs
+ *        in C arguments (each a cost, one hit; or -n then a cost: n hits of
+ *        that cost), NP, then per rate: L, P, param_1..param_NP, then NA,
+ *        arg_1..arg_NA.
  * Reply = one string of comma-separated integers (cheaper for Redis to send
- *        than an array): for each hit, for each rate: allowed (1/0), limit,
- *        remaining, retryAfterMs (-1 = Infinity), resetAfterMs, delayMs.
+ *        than an array), run-length coded: records "k, x_1..x_W" for k = 1,
+ *        "k, x_1..x_W, d_1..d_W" for k > 1: k hits in a row, the first
+ *        deciding x, each later one the previous plus d (a list of 1,000
+ *        admitted hits is one record: `remaining` going down by the cost).
+ *        x, for each rate: allowed (1/0), limit, remaining, retryAfterMs
+ *        (-1 = Infinity), resetAfterMs, delayMs; W = 6 * rates. A hit that
+ *        stores nothing leaves the state as it was, so the next hits of the
+ *        same cost are not stepped again: they get the same decision.
  */
 import { createHash } from 'node:crypto';
 import type { StepDecision } from '../../decision.js';
@@ -37,8 +45,8 @@ if now == nil then
 end
 local dry = ARGV[2] == '1'
 local ttlPad = tonumber(ARGV[3])
-local H = tonumber(ARGV[4])
-local at = 5 + H
+local C = tonumber(ARGV[4])
+local at = 5 + C
 local NP = tonumber(ARGV[at])
 at = at + 1
 local EMPTY = {}
@@ -63,6 +71,21 @@ local function readState(key)
   if s == nil then error({ err = 'TRAFFIK_BAD_STATE ' .. key }) end
   return s
 end
+-- The costs: ARGV[5..4+C], each a cost (one hit) or -n followed by a cost (n hits of that cost).
+local costAt = 5
+local function nextCosts()
+  local c = tonumber(ARGV[costAt])
+  if c < 0 then
+    costAt = costAt + 2
+    return tonumber(ARGV[costAt - 1]), -c
+  end
+  costAt = costAt + 1
+  return c, 1
+end
+-- The reply, run-length coded: records "k,x_1..x_W" (k = 1) or "k,x_1..x_W,d_1..d_W" (k > 1):
+-- k hits, the first deciding x (for each rate: allowed 1/0, limit, remaining, retryAfterMs with
+-- -1 = Infinity, resetAfterMs, delayMs; W = 6 * R), each later one x plus d once more.
+local out, n = {}, 0
 
 if R == 1 then
   -- One rate (the common case): no all-or-nothing bookkeeping, no tables per hit.
@@ -70,20 +93,88 @@ if R == 1 then
   at = at + 2 + NP
   local args = readArgs()
   local state = readState(KEYS[1])
+  local step = strategy.step
   local ttl
-  local out = {}
-  for h = 1, H do
-    local cost = tonumber(ARGV[4 + h])
-    local a, limit, remaining, retry, reset, delay, newState, newTtl, store = strategy.step(state, now, cost, L, P, params, args)
-    if a and not dry and (cost > 0 or store) then
-      state = newState
-      ttl = newTtl
+  -- The open record: k hits from t, step d; p = its last hit.
+  local k = 0
+  local t1, t2, t3, t4, t5, t6, d1, d2, d3, d4, d5, d6, p1, p2, p3, p4, p5, p6
+  local function close()
+    n = n + 1
+    if k == 1 then
+      out[n] = format('1,%d,%d,%d,%d,%d,%d', t1, t2, t3, t4, t5, t6)
+    else
+      out[n] = format('%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d', k, t1, t2, t3, t4, t5, t6, d1, d2, d3, d4, d5, d6)
     end
-    if retry == INF then retry = -1 end
-    out[h] = format('%d,%d,%d,%d,%d,%d', a and 1 or 0, limit, remaining, retry, reset, delay)
   end
+  -- Adds one hit deciding x.
+  local function push(x1, x2, x3, x4, x5, x6)
+    if k >= 2 and x1 - p1 == d1 and x2 - p2 == d2 and x3 - p3 == d3 and x4 - p4 == d4 and x5 - p5 == d5 and x6 - p6 == d6 then
+      k = k + 1
+    else
+      local e1, e2, e3, e4, e5, e6
+      if k == 1 then e1, e2, e3, e4, e5, e6 = x1 - p1, x2 - p2, x3 - p3, x4 - p4, x5 - p5, x6 - p6 end
+      -- A step is kept only when it is a safe integer (then the subtraction, and Node's addition, are exact).
+      if k == 1 and e1 <= MAX_SAFE and e1 >= -MAX_SAFE and e2 <= MAX_SAFE and e2 >= -MAX_SAFE and e3 <= MAX_SAFE and e3 >= -MAX_SAFE
+        and e4 <= MAX_SAFE and e4 >= -MAX_SAFE and e5 <= MAX_SAFE and e5 >= -MAX_SAFE and e6 <= MAX_SAFE and e6 >= -MAX_SAFE then
+        d1, d2, d3, d4, d5, d6 = e1, e2, e3, e4, e5, e6
+        k = 2
+      else
+        if k > 0 then close() end
+        t1, t2, t3, t4, t5, t6 = x1, x2, x3, x4, x5, x6
+        k = 1
+      end
+    end
+    p1, p2, p3, p4, p5, p6 = x1, x2, x3, x4, x5, x6
+  end
+  -- Adds \`times\` more hits deciding what the last one did: a step of zero.
+  local function again(times)
+    if k == 1 then
+      d1, d2, d3, d4, d5, d6 = 0, 0, 0, 0, 0, 0
+      k = 1 + times
+    elseif d1 == 0 and d2 == 0 and d3 == 0 and d4 == 0 and d5 == 0 and d6 == 0 then
+      k = k + times
+    else
+      close()
+      t1, t2, t3, t4, t5, t6 = p1, p2, p3, p4, p5, p6
+      d1, d2, d3, d4, d5, d6 = 0, 0, 0, 0, 0, 0
+      k = times
+    end
+  end
+  -- A hit that stores nothing leaves the state as it was, so the next hit of the same cost gets the same decision.
+  local unchanged, lastCost = false, -1
+  local a, limit, remaining, retry, reset, delay
+  while costAt < 5 + C do
+    local cost, times = nextCosts()
+    while times > 0 do
+      if unchanged and cost == lastCost then
+        again(times)
+        times = 0
+      else
+        local allowed, newState, newTtl, store
+        allowed, limit, remaining, retry, reset, delay, newState, newTtl, store = step(state, now, cost, L, P, params, args)
+        if allowed and not dry and (cost > 0 or store) then
+          state = newState
+          ttl = newTtl
+          unchanged = false
+        else
+          unchanged = true
+        end
+        if retry == INF then retry = -1 end
+        a = allowed and 1 or 0
+        lastCost = cost
+        -- The usual case inline (no call): this hit continues the open record.
+        if k >= 2 and a - p1 == d1 and limit - p2 == d2 and remaining - p3 == d3 and retry - p4 == d4 and reset - p5 == d5 and delay - p6 == d6 then
+          k = k + 1
+          p1, p2, p3, p4, p5, p6 = a, limit, remaining, retry, reset, delay
+        else
+          push(a, limit, remaining, retry, reset, delay)
+        end
+        times = times - 1
+      end
+    end
+  end
+  if k > 0 then close() end
   if ttl ~= nil then redis.call('SET', KEYS[1], strategy.serialize(state), 'PX', ttl + ttlPad) end
-  if H == 1 then return out[1] end
   return table.concat(out, ',')
 end
 
@@ -98,38 +189,133 @@ end
 local args = readArgs()
 local states, ttls = {}, {}
 for i = 1, R do states[i] = readState(KEYS[i]) end
-local out = {}
-local n = 0
-for h = 1, H do
-  local cost = tonumber(ARGV[4 + h])
-  local res = {}
-  local all, force = true, false
-  for i = 1, R do
-    local r = { strategy.step(states[i], now, cost, Ls[i], Ps[i], params[i], args) }
-    res[i] = r
-    if not r[1] then all = false end
-    if r[9] then force = true end
-  end
-  if all then
-    if not dry and (cost > 0 or force) then
-      for i = 1, R do
-        states[i] = res[i][7]
-        ttls[i] = res[i][8]
-      end
-    end
-  else
-    for i = 1, R do
-      if res[i][1] then res[i] = { strategy.step(states[i], now, 0, Ls[i], Ps[i], params[i], args) } end
-    end
-  end
-  for i = 1, R do
-    local r = res[i]
-    local retry = r[4]
-    if retry == INF then retry = -1 end
+local W = 6 * R
+-- The open record: k hits from t, step d; p = its last hit (tables of W integers).
+local k, t, d, p = 0, nil, nil, nil
+local function close()
+  n = n + 1
+  out[n] = k
+  for f = 1, W do
     n = n + 1
-    out[n] = format('%d,%d,%d,%d,%d,%d', r[1] and 1 or 0, r[2], r[3], retry, r[5], r[6])
+    out[n] = format('%d', t[f])
+  end
+  if k > 1 then
+    for f = 1, W do
+      n = n + 1
+      out[n] = format('%d', d[f])
+    end
   end
 end
+local function push(x)
+  local extend = k >= 2
+  if extend then
+    for f = 1, W do
+      if x[f] - p[f] ~= d[f] then
+        extend = false
+        break
+      end
+    end
+  end
+  if extend then
+    k = k + 1
+  else
+    local e = nil
+    if k == 1 then
+      e = {}
+      for f = 1, W do
+        local v = x[f] - p[f]
+        if v > MAX_SAFE or v < -MAX_SAFE then
+          e = nil
+          break
+        end
+        e[f] = v
+      end
+    end
+    if e ~= nil then
+      d = e
+      k = 2
+    else
+      if k > 0 then close() end
+      t = x
+      k = 1
+    end
+  end
+  p = x
+end
+local ZERO = {}
+for f = 1, W do ZERO[f] = 0 end
+local function again(times)
+  local zero = k >= 2
+  if zero then
+    for f = 1, W do
+      if d[f] ~= 0 then
+        zero = false
+        break
+      end
+    end
+  end
+  if k == 1 then
+    d = ZERO
+    k = 1 + times
+  elseif zero then
+    k = k + times
+  else
+    close()
+    t = p
+    d = ZERO
+    k = times
+  end
+end
+local unchanged, lastCost, x = false, -1, nil
+while costAt < 5 + C do
+  local cost, times = nextCosts()
+  while times > 0 do
+    if unchanged and cost == lastCost then
+      again(times)
+      times = 0
+    else
+      local res = {}
+      local all, force = true, false
+      for i = 1, R do
+        local r = { strategy.step(states[i], now, cost, Ls[i], Ps[i], params[i], args) }
+        res[i] = r
+        if not r[1] then all = false end
+        if r[9] then force = true end
+      end
+      unchanged = true
+      if all then
+        if not dry and (cost > 0 or force) then
+          for i = 1, R do
+            states[i] = res[i][7]
+            ttls[i] = res[i][8]
+          end
+          unchanged = false
+        end
+      else
+        for i = 1, R do
+          if res[i][1] then res[i] = { strategy.step(states[i], now, 0, Ls[i], Ps[i], params[i], args) } end
+        end
+      end
+      x = {}
+      for i = 1, R do
+        local r = res[i]
+        local retry = r[4]
+        if retry == INF then retry = -1 end
+        local f = 6 * (i - 1)
+        x[f + 1] = r[1] and 1 or 0
+        x[f + 2] = r[2]
+        x[f + 3] = r[3]
+        x[f + 4] = retry
+        x[f + 5] = r[5]
+        x[f + 6] = r[6]
+      end
+      lastCost = cost
+      push(x)
+      times = times - 1
+    end
+  end
+end
+if k > 0 then close() end
 for i = 1, R do
   if ttls[i] ~= nil then redis.call('SET', KEYS[i], strategy.serialize(states[i]), 'PX', ttls[i] + ttlPad) end
 end
@@ -164,7 +350,17 @@ export function driverArgs(
   lua: LuaStep, rates: readonly Rate[], costs: readonly number[], now: number | undefined,
   dryRun: boolean, ttlPadMs: number, args: StepArgs | undefined,
 ): (string | number)[] {
-  const argv: (string | number)[] = [now === undefined ? '' : now, dryRun ? '1' : '0', ttlPadMs, costs.length, ...costs];
+  const argv: (string | number)[] = [now === undefined ? '' : now, dryRun ? '1' : '0', ttlPadMs, 0];
+  // Runs of one cost (a list's items) go as -n, cost: three or more hits in two arguments.
+  for (let j = 0; j < costs.length; ) {
+    const cost = costs[j]!;
+    let end = j + 1;
+    while (end < costs.length && costs[end] === cost) end++;
+    if (end - j >= 3) argv.push(j - end, cost);
+    else for (let m = j; m < end; m++) argv.push(cost);
+    j = end;
+  }
+  argv[3] = argv.length - 4;
   if (lua.params === undefined) {
     argv.push(0);
     for (const rate of rates) argv.push(rate.limit, rate.periodMs);
@@ -183,29 +379,60 @@ export function driverArgs(
   return argv;
 }
 
-/** Decodes the driver's reply into `result[hit][rate]` decisions. Throws `TypeError` for a reply of the wrong shape. */
+/** Decodes the driver's reply (see the layout above) into `result[hit][rate]` decisions. Throws `TypeError` for a reply of the wrong shape. */
 export function decodeReply(reply: unknown, hits: number, rates: number): StepDecision[][] {
-  const fields = typeof reply === 'string' ? reply.split(',') : [];
-  if (fields.length !== hits * rates * 6) {
-    throw new TypeError(`unexpected script reply ${JSON.stringify(reply)?.slice(0, 120)}`);
-  }
-  const result: StepDecision[][] = [];
+  const bad = (): TypeError => new TypeError(`unexpected script reply ${JSON.stringify(reply)?.slice(0, 120)}`);
+  if (typeof reply !== 'string') throw bad();
+  const fields = reply.split(',');
+  const width = 6 * rates;
+  const x = new Array<number>(width);
+  const d = new Array<number>(width);
+  const result: StepDecision[][] = new Array(hits);
+  let h = 0;
   let at = 0;
-  for (let h = 0; h < hits; h++) {
-    const row: StepDecision[] = [];
-    for (let i = 0; i < rates; i++) {
-      const retry = Number(fields[at + 3]);
-      row.push({
-        allowed: fields[at] === '1',
-        limit: Number(fields[at + 1]),
-        remaining: Number(fields[at + 2]),
-        retryAfterMs: retry === -1 ? Infinity : retry,
-        resetAfterMs: Number(fields[at + 4]),
-        delayMs: Number(fields[at + 5]),
-      });
-      at += 6;
+  while (at < fields.length) {
+    const k = Number(fields[at]);
+    const end = at + 1 + (k > 1 ? 2 * width : width);
+    if (!Number.isSafeInteger(k) || k < 1 || h + k > hits || end > fields.length) throw bad();
+    let still = true;
+    for (let f = 0; f < width; f++) {
+      x[f] = Number(fields[at + 1 + f]);
+      if (k > 1) {
+        d[f] = Number(fields[at + 1 + width + f]);
+        if (d[f] !== 0) still = false;
+      }
     }
-    result.push(row);
+    if (!x.every(Number.isSafeInteger) || (k > 1 && !d.every(Number.isSafeInteger))) throw bad();
+    at = end;
+    if (still) {
+      // The same decision k times (denied hits, say): one row shared by all.
+      const row = rates === 1 ? [decodeDecision(x, 0)] : decodeRow(x, rates);
+      for (let m = 0; m < k; m++) result[h++] = row;
+      continue;
+    }
+    for (let m = 0; m < k; m++) {
+      if (m > 0) for (let f = 0; f < width; f++) x[f]! += d[f]!;
+      result[h++] = rates === 1 ? [decodeDecision(x, 0)] : decodeRow(x, rates);
+    }
   }
+  if (h !== hits) throw bad();
   return result;
+}
+
+function decodeRow(x: readonly number[], rates: number): StepDecision[] {
+  const row: StepDecision[] = new Array(rates);
+  for (let i = 0; i < rates; i++) row[i] = decodeDecision(x, 6 * i);
+  return row;
+}
+
+function decodeDecision(x: readonly number[], at: number): StepDecision {
+  const retry = x[at + 3]!;
+  return {
+    allowed: x[at] === 1,
+    limit: x[at + 1]!,
+    remaining: x[at + 2]!,
+    retryAfterMs: retry === -1 ? Infinity : retry,
+    resetAfterMs: x[at + 4]!,
+    delayMs: x[at + 5]!,
+  };
 }
