@@ -232,7 +232,9 @@ export class Throttle<Ctx = unknown> {
   private async runMany(key: string | Exempted, costs: readonly number[], options?: { context?: Ctx }): Promise<Decision[]> {
     if (key === EXEMPTED) return costs.map(() => ({ ...unlimitedStep(), cost: 0, uid: this.uid, key: 'EXEMPTED', exempt: true }));
     const identity = this.checkKey(key);
-    const checked = costs.map((cost) => this.checkCost(cost));
+    let total = 0;
+    for (let j = 0; j < costs.length; j++) total += this.checkCost(costs[j]);
+    const checked = costs.slice();
     const context = options?.context;
     const resolved = this.rates.fixed ?? (await this.rates.resolve(identity, context));
     if (resolved.rates.length === 0 || checked.length === 0) {
@@ -242,7 +244,6 @@ export class Throttle<Ctx = unknown> {
     const keys = resolved.suffixes.map((s) => scope + s);
     let batches: readonly (readonly StepDecision[])[];
     let error: unknown;
-    const total = checked.reduce((a, b) => a + b, 0);
     const request: ApplyRequest = { strategy: this.strategy, scope, keys, rates: resolved.rates, cost: total };
     try {
       const args = this.strategy.argsFor?.(identity, context);
@@ -256,7 +257,9 @@ export class Throttle<Ctx = unknown> {
       const fallback = errorDecisions(await this.handleError(failure, request, identity, context), resolved.rates, this.minWaitMs);
       batches = checked.map(() => fallback);
     }
-    return batches.map((decisions, j) => this.decide(decisions, resolved.rates, checked[j]!, identity, error));
+    const out: Decision[] = new Array(batches.length);
+    for (let j = 0; j < batches.length; j++) out[j] = this.decide(batches[j]!, resolved.rates, checked[j]!, identity, error);
+    return out;
   }
 
   /** Like `hit`, but rejects with `RateLimitExceededError` (carrying the decision) when denied. */

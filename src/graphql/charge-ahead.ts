@@ -6,8 +6,8 @@ import type { HitBatcher } from './hit-batcher.js';
 import { identityArgsKey } from './identity-args.js';
 import type { Identify } from './limited-resolver.js';
 
-/** What a list item's limited field finds when its hit was charged with the list. */
-export type ChargedAhead = { readonly decision: Decision } | typeof EXEMPTED;
+/** What a list item's limited field finds when its hit was charged with the list: its decision, or EXEMPTED. */
+export type ChargedAhead = Decision | typeof EXEMPTED;
 
 /** A limited field, as the list wrapper needs it. */
 export interface AheadPlan {
@@ -18,6 +18,7 @@ export interface AheadPlan {
 
 type Resolver = GraphQLFieldResolver<unknown, unknown, Record<string, unknown>>;
 type PathLike = { readonly prev: PathLike | undefined; readonly key: string | number };
+type Entries = (ChargedAhead | undefined)[];
 
 /**
  * Decisions charged with a list, before its items resolve. Keyed by the list
@@ -26,21 +27,35 @@ type PathLike = { readonly prev: PathLike | undefined; readonly key: string | nu
  * response key and item index. Each entry is taken once.
  */
 export class AheadStore {
-  private readonly byList = new WeakMap<object, Map<string, (ChargedAhead | undefined)[]>>();
+  private readonly byList = new WeakMap<object, Map<string, Entries>>();
+  /** The entries found last (a list's items ask one after another): no map lookups per item. */
+  private lastList: object | undefined;
+  private lastKey: string | undefined;
+  private lastEntries: Entries | undefined;
 
   /** Files the entries of one list field. */
-  put(listPath: object, byResponseKey: Map<string, (ChargedAhead | undefined)[]>): void {
+  put(listPath: object, byResponseKey: Map<string, Entries>): void {
     this.byList.set(listPath, byResponseKey);
+    if (this.lastList === listPath) this.lastList = undefined;
   }
 
   /** The entry charged for this resolution, if any (removing it). */
   take(info: GraphQLResolveInfo): ChargedAhead | undefined {
     const itemPath = (info.path as PathLike).prev;
     if (itemPath === undefined || typeof itemPath.key !== 'number' || itemPath.prev === undefined) return undefined;
-    const entries = this.byList.get(itemPath.prev)?.get(info.path.key as string);
-    if (entries === undefined) return undefined;
-    const entry = entries[itemPath.key];
-    entries[itemPath.key] = undefined;
+    const responseKey = info.path.key as string;
+    let entries: Entries | undefined;
+    if (itemPath.prev === this.lastList && responseKey === this.lastKey) {
+      entries = this.lastEntries;
+    } else {
+      entries = this.byList.get(itemPath.prev)?.get(responseKey);
+      if (entries === undefined) return undefined;
+      this.lastList = itemPath.prev;
+      this.lastKey = responseKey;
+      this.lastEntries = entries;
+    }
+    const entry = entries![itemPath.key];
+    entries![itemPath.key] = undefined;
     return entry;
   }
 }
@@ -71,10 +86,14 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
+/** The hits of one (throttle, key), in item order, and where each one's decision goes. */
 interface Group {
-  costs: number[];
-  /** [response key, item index] of each cost. */
-  slots: [string, number][];
+  readonly throttle: Throttle<unknown>;
+  readonly key: string;
+  readonly costs: number[];
+  /** The entries array (one per selected response key) and item index of each cost. */
+  readonly targets: Entries[];
+  readonly items: number[];
 }
 
 /**
@@ -102,7 +121,7 @@ export function chargeAheadResolver(
     } catch {
       return list;
     }
-    const byResponseKey = new Map<string, (ChargedAhead | undefined)[]>();
+    const byResponseKey = new Map<string, Entries>();
     if (caller === EXEMPTED) {
       for (const [responseKey] of selected) byResponseKey.set(responseKey, new Array<ChargedAhead>(list.length).fill(EXEMPTED));
       store.put(info.path, byResponseKey);
@@ -110,50 +129,53 @@ export function chargeAheadResolver(
     }
     if (typeof caller === 'number' && Number.isFinite(caller)) caller = String(caller);
     if (typeof caller !== 'string') return list;
-    const groups = new Map<Throttle<unknown>, Map<string, Group>>();
-    const keys: string[] = [];
-    for (const [, plan, args] of selected) {
+    // Each selected field's group, found once: the loop over items does no lookups.
+    const groups: Group[] = [];
+    const groupOf: Group[] = [];
+    const targetOf: Entries[] = [];
+    for (const [responseKey, plan, args] of selected) {
       const { limit } = plan;
-      keys.push(limit.identityPaths.length === 0 ? caller : keyPart(caller) + identityArgsKey(args, limit.identityPaths));
+      const key = limit.identityPaths.length === 0 ? caller : keyPart(caller) + identityArgsKey(args, limit.identityPaths);
+      let group = groups.find((g) => g.throttle === limit.throttle && g.key === key);
+      if (group === undefined) groups.push((group = { throttle: limit.throttle, key, costs: [], targets: [], items: [] }));
+      groupOf.push(group);
+      const entries: Entries = new Array(list.length);
+      byResponseKey.set(responseKey, entries);
+      targetOf.push(entries);
     }
     try {
       for (let item = 0; item < list.length; item++) {
         // A null item (or an Error graphql-js reports for it) resolves no field: nothing to charge.
-        if (list[item] === null || list[item] === undefined || list[item] instanceof Error) continue;
+        const source = list[item];
+        if (source === null || source === undefined || source instanceof Error) continue;
         for (let s = 0; s < selected.length; s++) {
-          const [responseKey, plan, args] = selected[s]!;
-          const { limit } = plan;
+          const { limit } = selected[s]![1];
           let cost: unknown = limit.cost;
           if (typeof limit.cost !== 'number') {
-            cost = limit.cost({ args, context, info, source: list[item] });
+            cost = limit.cost({ args: selected[s]![2], context, info, source });
             if (isPromiseLike(cost)) cost = await cost;
             if (typeof cost !== 'number' || !Number.isSafeInteger(cost) || cost < 0) return list;
           }
-          let byKey = groups.get(limit.throttle);
-          if (byKey === undefined) groups.set(limit.throttle, (byKey = new Map()));
-          let group = byKey.get(keys[s]!);
-          if (group === undefined) byKey.set(keys[s]!, (group = { costs: [], slots: [] }));
+          const group = groupOf[s]!;
           group.costs.push(cost as number);
-          group.slots.push([responseKey, item]);
+          group.targets.push(targetOf[s]!);
+          group.items.push(item);
         }
       }
     } catch {
       return list;
     }
     const sent: Promise<void>[] = [];
-    for (const [responseKey] of selected) byResponseKey.set(responseKey, new Array<ChargedAhead | undefined>(list.length));
-    for (const [throttle, byKey] of groups) {
-      for (const [key, group] of byKey) {
-        sent.push(batcher.hitMany(throttle, key, group.costs).then((decisions) => {
-          for (let j = 0; j < decisions.length; j++) {
-            const [responseKey, item] = group.slots[j]!;
-            byResponseKey.get(responseKey)![item] = { decision: decisions[j]! };
-          }
-        }));
-      }
+    for (const group of groups) {
+      if (group.costs.length === 0) continue;
+      sent.push(batcher.hitMany(group.throttle, group.key, group.costs).then((decisions) => {
+        const { targets, items } = group;
+        for (let j = 0; j < decisions.length; j++) targets[j]![items[j]!] = decisions[j]!;
+      }));
     }
     // A batch that rejects (onError: 'raise') leaves its items to charge themselves, and fail, one by one.
-    await Promise.allSettled(sent);
+    if (sent.length === 1) await sent[0]!.catch(() => undefined);
+    else await Promise.allSettled(sent);
     store.put(info.path, byResponseKey);
     return list;
   };

@@ -111,10 +111,9 @@ export function limitedResolver(base: Resolver, coordinate: string, limits: read
     if (ahead !== undefined) {
       // Charged with its list: decide now, without waiting.
       if (ahead === EXEMPTED) return base(source, args, context, info);
-      const { decision } = ahead;
-      recordFieldDecision(context, coordinate, limits[0], decision, decision.allowed);
-      if (!decision.allowed) return denied(decision, source, args, context, info);
-      if (decision.delayMs !== undefined && decision.delayMs > 0) return sleep(decision.delayMs).then(() => base(source, args, context, info));
+      recordFieldDecision(context, coordinate, limits[0], ahead, ahead.allowed);
+      if (!ahead.allowed) return denied(ahead, source, args, context, info);
+      if (ahead.delayMs !== undefined && ahead.delayMs > 0) return sleep(ahead.delayMs).then(() => base(source, args, context, info));
       return base(source, args, context, info);
     }
     const identity = identify(context, info);

@@ -129,6 +129,7 @@ export class InMemoryBackend implements Backend {
     const now = this.checkedNow();
     const { keys, rates, strategy, costs } = request;
     const args = request.args ?? NO_ARGS;
+    if (keys.length === 1) return this.applyBatchOneRate(keys[0]!, strategy, rates[0]!, costs, args, now);
     const entries: (Entry | undefined)[] = new Array(keys.length);
     let states: unknown[] = new Array(keys.length);
     for (let i = 0; i < keys.length; i++) {
@@ -166,6 +167,49 @@ export class InMemoryBackend implements Backend {
         } else {
           this.insert(keys[i]!, states[i], now + ttls[i]!, now);
         }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * `applyBatchNow` for one rate (the common case): the same rule as
+   * `runSteps` with one rate (the step's own decision, stored when allowed
+   * and cost > 0 or `store`), without its arrays per hit.
+   */
+  private applyBatchOneRate(key: string, strategy: AnyStrategy, rate: Rate, costs: readonly number[], args: StepArgs, now: number): StepDecision[][] {
+    const entry = this.live(key, now);
+    let state = entry?.state;
+    let ttl = 0;
+    let written = false;
+    let deniedCost = -1;
+    let denied: StepDecision[] | undefined;
+    const out: StepDecision[][] = new Array(costs.length);
+    for (let j = 0; j < costs.length; j++) {
+      const cost = costs[j]!;
+      if (denied !== undefined && cost === deniedCost) {
+        out[j] = denied;
+        continue;
+      }
+      const outcome = strategy.step(state, now, cost, rate, args);
+      const decision = outcome.decision;
+      out[j] = [decision];
+      if (!decision.allowed) {
+        denied = out[j];
+        deniedCost = cost;
+      } else if (cost > 0 || outcome.store === true) {
+        state = outcome.state;
+        ttl = outcome.ttlMs;
+        written = true;
+        denied = undefined;
+      }
+    }
+    if (written) {
+      if (entry !== undefined) {
+        entry.state = state;
+        entry.expiresAt = now + ttl;
+      } else {
+        this.insert(key, state, now + ttl, now);
       }
     }
     return out;
