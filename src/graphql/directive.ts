@@ -1,10 +1,10 @@
 import { MapperKind, getDirective, mapSchema } from '@graphql-tools/utils';
-import { defaultFieldResolver, type GraphQLFieldConfig, type GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, print, type DirectiveNode, type GraphQLFieldConfig, type GraphQLSchema } from 'graphql';
 import { ConfigurationError, FixedWindowStrategy, type AnyStrategy, type Backend, type OnError, type Throttle } from '../core/index.js';
 import { describeValue } from '../core/errors.js';
 import { checkOptionNames } from '../core/options.js';
 import { AheadStore, chargeAheadResolver, listItemType, type AheadPlan } from './charge-ahead.js';
-import { buildFieldLimits, type FieldCostFunction, type LimitRegistry } from './field-limits.js';
+import { buildFieldLimits, repeatedLimitMessage, type FieldCostFunction, type LimitRegistry } from './field-limits.js';
 import { HitBatcher, type FlushScheduler } from './hit-batcher.js';
 import { limitedResolver, type Identify, type OnLimit } from './limited-resolver.js';
 import { builtInStrategies } from './strategy-registry.js';
@@ -55,9 +55,9 @@ export interface RateLimitDirective {
   /**
    * Returns a copy of `schema` whose limited fields check their limits before
    * resolving. Throws `ConfigurationError` naming the field coordinate for a
-   * bad rate, an unknown `costFn` or strategy, a limit on an interface field
-   * (which has no resolver to wrap), or a schema already transformed by this
-   * directive.
+   * bad rate, an unknown `costFn` or strategy, the same limit given twice on
+   * one field or type, different limits inherited from two interfaces, or a
+   * schema already transformed by this directive.
    */
   transformer: (schema: GraphQLSchema) => GraphQLSchema;
 }
@@ -84,7 +84,15 @@ export function defaultIdentify(context: unknown): string {
   return '*';
 }
 
-function settingsOf(node: { extensions?: unknown }, schema: GraphQLSchema, name: string): unknown[] {
+interface DirectableNode {
+  readonly extensions?: unknown;
+  readonly astNode?: { readonly directives?: readonly DirectiveNode[] | undefined } | null | undefined;
+  readonly extensionASTNodes?: readonly { readonly directives?: readonly DirectiveNode[] | undefined }[] | null | undefined;
+}
+
+/** The settings of every `@name` on `node` (SDL, graphql-tools' `extensions.directives`, and code-first `extensions[name]`). */
+function settingsOf(node: DirectableNode, schema: GraphQLSchema, name: string, coordinate: string): unknown[] {
+  rejectRepeatedDirective(node, name, coordinate);
   const found: unknown[] = [...(getDirective(schema, node as never, name) ?? [])];
   const extensions = node.extensions as Record<string, unknown> | null | undefined;
   const codeFirst = extensions?.[name];
@@ -93,6 +101,49 @@ function settingsOf(node: { extensions?: unknown }, schema: GraphQLSchema, name:
     else found.push(codeFirst);
   }
   return found;
+}
+
+/**
+ * `getDirective` merges identical repeated directives into one, so two
+ * identical limits written in SDL would silently be one: refuse them
+ * instead (they are most likely a slip for two different rates).
+ */
+function rejectRepeatedDirective(node: DirectableNode, name: string, coordinate: string): void {
+  const directives = [node.astNode, ...(node.extensionASTNodes ?? [])].flatMap((n) => n?.directives ?? []).filter((d) => d.name.value === name);
+  if (directives.length < 2) return;
+  const seen = new Set<string>();
+  for (const directive of directives) {
+    // Argument order does not matter: compare the arguments sorted by name.
+    const text = JSON.stringify((directive.arguments ?? []).map((a) => [a.name.value, print(a.value)]).sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0)));
+    if (seen.has(text)) throw new ConfigurationError(repeatedLimitMessage(name, coordinate, print(directive)));
+    seen.add(text);
+  }
+}
+
+/**
+ * The limits an object field inherits from the fields of the interfaces its
+ * type implements (when it has none of its own), with the interface field's
+ * coordinate: the default uid, so every implementation shares one budget.
+ * Different limits from two interfaces are refused.
+ */
+function inheritedSettings(schema: GraphQLSchema, typeName: string, fieldName: string, name: string): { settings: unknown[]; from: string } | undefined {
+  const type = schema.getType(typeName) as { getInterfaces?: () => readonly { name: string; getFields(): Record<string, DirectableNode> }[] } | null | undefined;
+  let found: { settings: unknown[]; from: string; text: string } | undefined;
+  for (const iface of type?.getInterfaces?.() ?? []) {
+    const field = iface.getFields()[fieldName];
+    if (field === undefined) continue;
+    const from = `${iface.name}.${fieldName}`;
+    const settings = settingsOf(field, schema, name, from);
+    if (settings.length === 0) continue;
+    const text = JSON.stringify(settings);
+    if (found === undefined) found = { settings, from, text };
+    else if (found.text !== text) {
+      throw new ConfigurationError(
+        `@${name} on ${typeName}.${fieldName}: inherits different limits from ${found.from} and ${from}; give ${typeName}.${fieldName} a limit of its own`,
+      );
+    }
+  }
+  return found && { settings: found.settings, from: found.from };
 }
 
 /**
@@ -109,7 +160,10 @@ function settingsOf(node: { extensions?: unknown }, schema: GraphQLSchema, name:
  *
  * Settings come from `@rateLimit(...)` in SDL or, code-first, from a field's
  * or object type's `extensions.rateLimit` (one settings object or a list).
- * On an object type, they apply to each field with no limit of its own.
+ * On an interface field, they apply to each implementing object type's
+ * field with no limit of its own (one budget for all, under the interface
+ * field's coordinate, unless `uid` says otherwise). On an object type, they
+ * apply to each of its fields with no limit of its own (nor an interface's).
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function rateLimitDirective<Ctx = any>(options: RateLimitDirectiveOptions<Ctx> = {}): RateLimitDirective {
@@ -166,22 +220,27 @@ export function rateLimitDirective<Ctx = any>(options: RateLimitDirectiveOptions
     const aheadPlans = new Map<string, Map<string, AheadPlan>>();
     const limitedSchema = mapSchema(schema, {
       [MapperKind.INTERFACE_FIELD]: (fieldConfig, fieldName, typeName) => {
-        if (settingsOf(fieldConfig, schema, name).length > 0) {
-          throw new ConfigurationError(
-            `@${name} on ${typeName}.${fieldName}: an interface field has no resolver to limit; put the limit on the fields of the object types that implement ${typeName}`,
-          );
-        }
+        // No resolver here: the implementing object types' fields get the limit. Checked now all the same.
+        const coordinate = `${typeName}.${fieldName}`;
+        const settings = settingsOf(fieldConfig, schema, name, coordinate);
+        if (settings.length > 0) buildFieldLimits(coordinate, settings, registry);
         return fieldConfig;
       },
       [MapperKind.OBJECT_FIELD]: (fieldConfig, fieldName, typeName) => {
         const coordinate = `${typeName}.${fieldName}`;
-        let settings = settingsOf(fieldConfig, schema, name);
+        // The field's own limits, else its interfaces' field's, else its type's.
+        let settings = settingsOf(fieldConfig, schema, name, coordinate);
+        let inherited: { settings: unknown[]; from: string } | undefined;
+        if (settings.length === 0) {
+          inherited = inheritedSettings(schema, typeName, fieldName, name);
+          if (inherited !== undefined) settings = inherited.settings;
+        }
         if (settings.length === 0) {
           const type = schema.getType(typeName);
-          if (type !== undefined && type !== null) settings = settingsOf(type, schema, name);
+          if (type !== undefined && type !== null) settings = settingsOf(type, schema, name, typeName);
         }
         if (settings.length === 0) return fieldConfig;
-        const limits = buildFieldLimits(coordinate, settings, registry);
+        const limits = buildFieldLimits(coordinate, settings, registry, inherited && { uid: inherited.from, where: `${inherited.from} (on ${coordinate})` });
         const isSubscription = typeName === subscriptionType;
         const current = isSubscription ? fieldConfig.subscribe : fieldConfig.resolve;
         if (current !== undefined && wrapped.has(current)) {

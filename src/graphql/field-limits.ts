@@ -70,11 +70,17 @@ export const UID_PREFIX = 'graphql:';
  * multi-rate throttle (all-or-nothing, one round trip: burst + sustained).
  * Throws `ConfigurationError` naming the field coordinate for anything wrong.
  */
-export function buildFieldLimits(coordinate: string, settingsList: readonly unknown[], registry: LimitRegistry): FieldLimit[] {
-  const where = `@${registry.directiveName} on ${coordinate}`;
+export function buildFieldLimits(
+  coordinate: string, settingsList: readonly unknown[], registry: LimitRegistry, inherited?: { uid: string; where: string },
+): FieldLimit[] {
+  const where = `@${registry.directiveName} on ${inherited?.where ?? coordinate}`;
   const groups = new Map<string, { rates: string[]; uid: string; strategy: AnyStrategy; strategyName: string; cost: number | FieldCostFunction; identityArgs: string[] }>();
+  const seen = new Set<string>();
   for (const raw of settingsList) {
     const settings = checkSettings(where, raw);
+    const text = canonicalSettings(settings);
+    if (seen.has(text)) throw new ConfigurationError(repeatedLimitMessage(registry.directiveName, inherited?.where ?? coordinate, text));
+    seen.add(text);
     const strategyName = settings.strategy ?? undefined;
     let strategy = registry.defaultStrategy;
     if (strategyName !== undefined) {
@@ -101,7 +107,7 @@ export function buildFieldLimits(coordinate: string, settingsList: readonly unkn
       cost = settings.cost;
     }
     const identityArgs = [...(settings.identityArgs ?? [])];
-    const uid = settings.uid ?? coordinate;
+    const uid = settings.uid ?? inherited?.uid ?? coordinate;
     const groupKey = JSON.stringify([uid, strategyName ?? '', typeof cost === 'number' ? cost : `fn:${settings.costFn}`, identityArgs]);
     const group = groups.get(groupKey);
     if (group === undefined) {
@@ -139,6 +145,18 @@ export function buildFieldLimits(coordinate: string, settingsList: readonly unkn
     limits.push({ throttle, cost: group.cost, identityPaths });
   }
   return limits;
+}
+
+/** One limit's settings as text, whatever their order and however an absent one is written (for spotting a limit given twice). */
+function canonicalSettings(settings: RateLimitSettings): string {
+  const s = settings as unknown as Record<string, unknown>;
+  return JSON.stringify(Object.fromEntries(SETTING_NAMES.filter((n) => s[n] != null).map((n) => [n, s[n]])));
+}
+
+/** The error for a limit given twice on one field or type. */
+export function repeatedLimitMessage(directiveName: string, coordinate: string, limit: string): string {
+  return `@${directiveName} on ${coordinate}: the same limit is given twice (${limit}); two identical limits are one limit: remove one ` +
+    '(for burst and sustained limits give different rates; to charge more per resolution use cost)';
 }
 
 /** Checks one directive's arguments (or one extensions entry) and returns them typed. */

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { createHandler } from 'graphql-http/lib/use/http';
 // The CommonJS build, the copy @graphql-tools and graphql-http get from Node.
-import { GraphQLInt, GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql/index.js';
+import { GraphQLInt, GraphQLObjectType, GraphQLSchema, GraphQLString, graphql } from 'graphql/index.js';
 import { ConfigurationError, InMemoryBackend, TokenBucketStrategy } from '../../src/index.js';
 import { rateLimitDirective, type RateLimitDirectiveOptions } from '../../src/graphql/index.js';
 import { post } from './fixtures.js';
@@ -49,10 +49,37 @@ describe('schema build errors name the field', () => {
     expect(error.message).toMatch(/^@rateLimit on Thing\.b: .*Invalid rate "ten per minute"/);
   });
 
-  it('rejects a limit on an interface field, which has no resolver to wrap', () => {
-    const error = buildError('interface Node { id: ID @rateLimit(rate: "1/second") } type A implements Node { id: ID } type Query { a: A }');
+  it('checks a limit on an interface field, naming the interface field', () => {
+    const error = buildError('interface Node { id: ID @rateLimit(rate: "ten per second") } type A implements Node { id: ID } type Query { a: A }');
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect(error.message).toMatch(/^@rateLimit on Node\.id: an interface field has no resolver/);
+    expect(error.message).toMatch(/^@rateLimit on Node\.id: .*Invalid rate "ten per second"/);
+  });
+
+  it('rejects different limits inherited from two interfaces', () => {
+    const error = buildError(
+      'interface A { x: Int @rateLimit(rate: "1/second") } interface B { x: Int @rateLimit(rate: "2/second") } type T implements A & B { x: Int } type Query { t: T }',
+    );
+    expect(error.message).toBe('@rateLimit on T.x: inherits different limits from A.x and B.x; give T.x a limit of its own');
+  });
+
+  it('rejects the same limit given twice (getDirective would silently merge them into one)', () => {
+    const twice = buildError('type Query { a: Int @rateLimit(rate: "5/second") @rateLimit(rate: "5/second") }');
+    expect(twice).toBeInstanceOf(ConfigurationError);
+    expect(twice.message).toMatch(/^@rateLimit on Query\.a: the same limit is given twice \(@rateLimit\(rate: "5\/second"\)\); two identical limits are one limit/);
+    // Argument order does not make them different; on an object type too.
+    expect(buildError('type Query { a: Int @rateLimit(rate: "5/second", cost: 2) @rateLimit(cost: 2, rate: "5/second") }').message)
+      .toMatch(/^@rateLimit on Query\.a: the same limit is given twice/);
+    expect(buildError('type Query @rateLimit(rate: "5/second") @rateLimit(rate: "5/second") { a: Int }').message)
+      .toMatch(/^@rateLimit on Query: the same limit is given twice/);
+    // Code-first: the same settings twice in a list.
+    const Query = new GraphQLObjectType({
+      name: 'Query',
+      fields: { a: { type: GraphQLInt, extensions: { rateLimit: [{ rate: '5/second', cost: 1 }, { cost: 1, rate: '5/second', uid: null }] } } },
+    });
+    expect(() => rateLimitDirective({ backend: new InMemoryBackend() }).transformer(new GraphQLSchema({ query: Query })))
+      .toThrow(/^@rateLimit on Query\.a: the same limit is given twice \(\{"rate":"5\/second","cost":1\}\)/);
+    // Different rates (burst + sustained) stay one two-rate limit.
+    expect(() => build('type Query { a: Int @rateLimit(rate: "5/second") @rateLimit(rate: "100/hour") }')).not.toThrow();
   });
 
   it('rejects cost together with costFn, and a negative cost', () => {
@@ -81,6 +108,37 @@ describe('schema build errors name the field', () => {
       'directive @limit(rate: String!, cost: Int, costFn: String, uid: String, identityArgs: [String!], strategy: String) repeatable on FIELD_DEFINITION | OBJECT',
     );
     expect(buildError('type Query { a: Int @limit(rate: "nope") }', { name: 'limit' }).message).toMatch(/^@limit on Query\.a/);
+  });
+});
+
+describe('a limit on an interface field', () => {
+  const typeDefs = `
+    interface Node { id: ID! cost: Int @rateLimit(rate: "3/minute") }
+    type User implements Node { id: ID! cost: Int }
+    type Comment implements Node { id: ID! cost: Int }
+    type Post implements Node { id: ID! cost: Int @rateLimit(rate: "1/minute") }
+    type Query { nodes: [Node!]! }
+  `;
+  const nodes = [{ __typename: 'User', id: 'u', cost: 1 }, { __typename: 'Comment', id: 'c', cost: 2 }, { __typename: 'Post', id: 'p', cost: 3 }];
+
+  it('applies to the implementing types\' fields that have no limit of their own, one budget for all of them', async () => {
+    const { typeDefs: directive, transformer } = rateLimitDirective({ backend: new InMemoryBackend({ clock: () => 1_000_000 }), identify: () => 'me' });
+    const schema = transformer(makeExecutableSchema({
+      typeDefs: [directive, typeDefs],
+      resolvers: { Query: { nodes: () => nodes }, Node: { __resolveType: (n: { __typename: string }) => n.__typename } },
+    }));
+    const run = async () => graphql({ schema, source: '{ nodes { id cost } }', contextValue: {} });
+    // User.cost and Comment.cost share Node.cost's 3/minute; Post.cost keeps its own 1/minute.
+    const first = await run();
+    expect(first.errors).toBeUndefined();
+    expect(first.data).toEqual({ nodes: [{ id: 'u', cost: 1 }, { id: 'c', cost: 2 }, { id: 'p', cost: 3 }] });
+    const second = await run();
+    expect(second.data).toEqual({ nodes: [{ id: 'u', cost: 1 }, { id: 'c', cost: null }, { id: 'p', cost: null }] });
+    // Each error names the resolved field and its limit.
+    expect(second.errors!.map((e) => [e.path, e.extensions.coordinate, e.extensions.limit])).toEqual([
+      [['nodes', 1, 'cost'], 'Comment.cost', 3],
+      [['nodes', 2, 'cost'], 'Post.cost', 1],
+    ]);
   });
 });
 
