@@ -11,13 +11,11 @@
  */
 import { createRequire } from 'node:module';
 import { RateLimiterMemcache } from 'rate-limiter-flexible';
-import {
-  FixedWindowStrategy, GCRAStrategy, LeakyBucketStrategy, LeakyBucketWithQueueStrategy, SlidingWindowCounterStrategy,
-  SlidingWindowLogStrategy, Throttle, TokenBucketStrategy, TokenBucketWithDebtStrategy, type AnyStrategy,
-} from '../../src/index.js';
+import { Throttle } from '../../src/index.js';
 import { MemcachedBackend } from '../../src/memcached.js';
 import { startMemcached } from '../../test/harness/servers.js';
 import { measure, printTable, type Measurement } from '../lib.js';
+import { LIMIT, builtInStrategies } from '../strategies.js';
 
 /** The `memcached` npm client (no type definitions of its own). */
 interface MemcachedClient {
@@ -25,7 +23,6 @@ interface MemcachedClient {
 }
 const Memcached = createRequire(import.meta.url)('memcached') as new (location: string, options?: Record<string, unknown>) => MemcachedClient;
 
-const LIMIT = 100_000_000;
 const KEYS = 1_000;
 /** Long enough that every key has been hit once before timing starts (steady state, not first touches). */
 const WARMUP_MS = 500;
@@ -53,17 +50,7 @@ async function bestOf(cases: readonly Case[], concurrency: number): Promise<Meas
 }
 const PEER = 'rate-limiter-flexible RateLimiterMemcache';
 
-const strategies: [string, () => AnyStrategy, string][] = [
-  ['fixed window', () => new FixedWindowStrategy(), `${LIMIT}/hour`],
-  ['sliding window counter', () => new SlidingWindowCounterStrategy(), `${LIMIT}/hour`],
-  // The log keeps one entry per admitted millisecond: a short period keeps the item small.
-  ['sliding window log (100000/s)', () => new SlidingWindowLogStrategy(), '100000/second'],
-  ['token bucket', () => new TokenBucketStrategy(), `${LIMIT}/hour`],
-  ['token bucket with debt', () => new TokenBucketWithDebtStrategy({ maxDebt: 10 }), `${LIMIT}/hour`],
-  ['leaky bucket', () => new LeakyBucketStrategy(), `${LIMIT}/hour`],
-  ['leaky bucket with queue', () => new LeakyBucketWithQueueStrategy(), `${LIMIT}/hour`],
-  ['GCRA', () => new GCRAStrategy({ burstToleranceMs: 1000 }), `${LIMIT}/hour`],
-];
+const strategies = builtInStrategies({ label: 'GCRA', burstToleranceMs: 1000 });
 
 export default async function run(): Promise<void> {
   const server = await startMemcached();

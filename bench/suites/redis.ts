@@ -15,15 +15,12 @@
  */
 import { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
-import {
-  FixedWindowStrategy, GCRAStrategy, LeakyBucketStrategy, LeakyBucketWithQueueStrategy, SlidingWindowCounterStrategy,
-  SlidingWindowLogStrategy, Throttle, TokenBucketStrategy, TokenBucketWithDebtStrategy, type AnyStrategy,
-} from '../../src/index.js';
+import { FixedWindowStrategy, Throttle } from '../../src/index.js';
 import { RedisBackend } from '../../src/redis.js';
 import { startRedis } from '../../test/harness/servers.js';
 import { measure, printGrid, printTable, type Measurement } from '../lib.js';
+import { LIMIT, builtInStrategies } from '../strategies.js';
 
-const LIMIT = 100_000_000;
 const KEYS = 1_000;
 const FLOOR = 'floor: EVALSHA of INCR';
 const PEER = 'rate-limiter-flexible RateLimiterRedis';
@@ -33,17 +30,7 @@ const ROUNDS = 5;
 /** Each round's duration per case: BENCH_MS split over the rounds (default 1500 ms per case in all, at least 200 ms a round). */
 const ROUND_MS = Math.max(200, Math.round(Number(process.env.BENCH_MS ?? 1500) / ROUNDS));
 
-const strategies: [string, () => AnyStrategy, string][] = [
-  ['fixed window', () => new FixedWindowStrategy(), `${LIMIT}/hour`],
-  ['sliding window counter', () => new SlidingWindowCounterStrategy(), `${LIMIT}/hour`],
-  // The log keeps one entry per admitted millisecond: a short period keeps the state small.
-  ['sliding window log (100000/s)', () => new SlidingWindowLogStrategy(), '100000/second'],
-  ['token bucket', () => new TokenBucketStrategy(), `${LIMIT}/hour`],
-  ['token bucket with debt', () => new TokenBucketWithDebtStrategy({ maxDebt: 10 }), `${LIMIT}/hour`],
-  ['leaky bucket', () => new LeakyBucketStrategy(), `${LIMIT}/hour`],
-  ['leaky bucket with queue', () => new LeakyBucketWithQueueStrategy(), `${LIMIT}/hour`],
-  ['gcra', () => new GCRAStrategy({ burstToleranceMs: 3_600_000 }), `${LIMIT}/hour`],
-];
+const strategies = builtInStrategies({ label: 'gcra', burstToleranceMs: 3_600_000 });
 
 export default async function redisSuite(): Promise<void> {
   const server = await startRedis();
