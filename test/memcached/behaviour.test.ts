@@ -5,7 +5,7 @@
  * strategy, dry runs that store nothing.
  */
 import memjs from 'memjs';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import {
   ConfigurationError, FixedWindowStrategy, Rate, SlidingWindowLogStrategy, Throttle,
   type StepOutcome, type Strategy,
@@ -14,18 +14,10 @@ import { MemcachedBackend } from '../../src/memcached.js';
 import { expiryField, RELATIVE_EXPIRY_LIMIT_S } from '../../src/core/backends/memcached/expiry.js';
 import { itemKey } from '../../src/core/backends/memcached/keys.js';
 import { startMemcached } from '../harness/servers.js';
-import { rawCommand, requestFor, storedKeys } from './support.js';
+import { closedAfterAll, rawCommand, requestFor, storedKeys } from './support.js';
 
 const servers = inject('memcachedServers');
-const opened: MemcachedBackend[] = [];
-function backend(options: ConstructorParameters<typeof MemcachedBackend>[0]): MemcachedBackend {
-  const b = new MemcachedBackend(options);
-  opened.push(b);
-  return b;
-}
-afterAll(async () => {
-  await Promise.all(opened.map((b) => b.close()));
-});
+const backend = closedAfterAll();
 
 /** Remaining TTL in seconds of `key` (meta get), or undefined when absent. */
 async function ttlOf(key: string): Promise<number | undefined> {

@@ -6,27 +6,19 @@
  * an unhandled rejection.
  */
 import { spawn } from 'node:child_process';
-import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import {
   BackendConnectionError, BackendError, FixedWindowStrategy, Rate, Throttle, TokenBucketStrategy,
 } from '../../src/index.js';
 import { MemcachedBackend } from '../../src/memcached.js';
 import { itemKey } from '../../src/core/backends/memcached/keys.js';
 import { freePort, startMemcached } from '../harness/servers.js';
-import { rawCommand, requestFor } from './support.js';
+import { closedAfterAll, rawCommand, requestFor } from './support.js';
 
 const servers = inject('memcachedServers');
 const strategy = new FixedWindowStrategy();
 const rates = [Rate.parse('5/minute')];
-const opened: MemcachedBackend[] = [];
-function backend(options: ConstructorParameters<typeof MemcachedBackend>[0]): MemcachedBackend {
-  const b = new MemcachedBackend(options);
-  opened.push(b);
-  return b;
-}
-afterAll(async () => {
-  await Promise.all(opened.map((b) => b.close()));
-});
+const backend = closedAfterAll();
 
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => void unhandled.push(reason);

@@ -4,18 +4,14 @@
  * built-in strategy (the eight, and the later ones with per-hit args and
  * forced stores), one and several rates, dry runs and batches.
  */
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { InMemoryBackend, Rate, type AnyStrategy, type Backend, type StepDecision } from '../../src/index.js';
-import { MemcachedBackend } from '../../src/memcached.js';
 import { newStrategies } from '../strategies-extra/strategies.js';
 import { generateTrace, manualClock, seededRandom, type TraceEvent } from '../support/traces.js';
-import { builtInStrategies, requestFor } from './support.js';
+import { builtInStrategies, closedAfterAll, requestFor } from './support.js';
 
 const servers = inject('memcachedServers');
-const opened: MemcachedBackend[] = [];
-afterAll(async () => {
-  await Promise.all(opened.map((b) => b.close()));
-});
+const memcachedBackend = closedAfterAll();
 
 const RATE_SETS: readonly (readonly string[])[] = [['5/second'], ['4/second', '9/5s']];
 
@@ -33,8 +29,7 @@ async function compare(strategy: AnyStrategy, rateTexts: readonly string[], seed
   const maxLimit = Math.max(...rates.map((r) => r.limit));
   const clock = manualClock(1_700_000_000_000 + seed);
   const reference = new InMemoryBackend({ clock: clock.now });
-  const memcached = new MemcachedBackend({ servers, namespace: `replay-${seed}-${process.pid}`, clock: clock.now });
-  opened.push(memcached);
+  const memcached = memcachedBackend({ servers, namespace: `replay-${seed}-${process.pid}`, clock: clock.now });
   const trace = generateTrace({ seed, length: steps, maxCost: maxLimit + 1, maxAdvanceMs: Math.max(...rates.map((r) => r.periodMs)), keys: 3 });
   let allowed = 0;
   for (const [index, step] of trace.entries()) {
@@ -68,8 +63,7 @@ describe('Memcached replays the in-process decisions exactly', () => {
         const seed = label.length * 31 + rates.length;
         const clock = manualClock(1_700_000_000_000 + seed * 7919);
         const reference = new InMemoryBackend({ clock: clock.now });
-        const memcached = new MemcachedBackend({ servers, namespace: `replay-new-${seed}-${process.pid}`, clock: clock.now });
-        opened.push(memcached);
+        const memcached = memcachedBackend({ servers, namespace: `replay-new-${seed}-${process.pid}`, clock: clock.now });
         const random = seededRandom(seed);
         const trace = generateTrace({ seed, length: 500, maxCost: base.limit + 1, maxAdvanceMs: base.periodMs, keys: 2 });
         for (const [index, step] of trace.entries()) {

@@ -1,14 +1,33 @@
 /**
- * Helpers for the Memcached backend tests: strategies to run, requests built
- * the way `Throttle` builds them, and raw text-protocol commands to look at
- * (or tamper with) what the backend stored.
+ * Helpers for the Memcached backend tests: backends closed after the file's
+ * tests, strategies to run, requests built the way `Throttle` builds them,
+ * and raw text-protocol commands to look at (or tamper with) what the
+ * backend stored.
  */
 import { createConnection } from 'node:net';
+import { afterAll } from 'vitest';
 import {
   FixedWindowStrategy, GCRAStrategy, LeakyBucketStrategy, LeakyBucketWithQueueStrategy, Rate,
   SlidingWindowCounterStrategy, SlidingWindowLogStrategy, TokenBucketStrategy, TokenBucketWithDebtStrategy,
   scopeKey, stateSuffix, type AnyStrategy, type ApplyRequest, type StepArgs,
 } from '../../src/index.js';
+import { MemcachedBackend } from '../../src/memcached.js';
+
+/**
+ * Call at the top of a test file: returns a `MemcachedBackend` factory, and
+ * closes every backend it made once the file's tests are done.
+ */
+export function closedAfterAll(): (options: ConstructorParameters<typeof MemcachedBackend>[0]) => MemcachedBackend {
+  const opened: MemcachedBackend[] = [];
+  afterAll(async () => {
+    await Promise.all(opened.map((b) => b.close()));
+  });
+  return (options) => {
+    const b = new MemcachedBackend(options);
+    opened.push(b);
+    return b;
+  };
+}
 
 /** Every built-in strategy, with options that make each behave differently from its defaults. */
 export function builtInStrategies(): AnyStrategy[] {
