@@ -1,7 +1,11 @@
 import type { LuaStep } from './lua-step.js';
 
-/** Lua twins of backlog.ts's `parseBacklog`, `drainBacklog` and `backlogTime`, shared by the bucket family. */
-const BACKLOG_HELPERS = `
+/**
+ * Lua twins of backlog.ts's `parseBacklog`, `drainBacklog` and `backlogTime`
+ * and of the "y,last" serialization: shared by the bucket family, GCRA and
+ * the priority strategy (priority.lua.ts), as the TypeScript steps share them.
+ */
+export const BACKLOG_HELPERS = `
 local function parse(text)
   local y, last = parsePair(text)
   if y == nil or y < 0 then return nil end

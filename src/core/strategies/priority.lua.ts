@@ -1,20 +1,14 @@
+import { BACKLOG_HELPERS } from './backlog.lua.js';
 import type { LuaStep } from './lua-step.js';
 
 /**
- * The Lua twin of `PriorityStrategy.step` (priority.ts), line for line.
+ * The Lua twin of `PriorityStrategy.step` (priority.ts), line for line, on
+ * the backlog helpers it shares with the bucket family (backlog.lua.ts).
  * Params per rate: B, then each level's capacity `K_p` (the strategy computes
  * them with the same integer formula). Args: the level (the lowest when absent).
  */
 export const PRIORITY_LUA: LuaStep = {
-  source: `
-local function parse(text)
-  local y, last = parsePair(text)
-  if y == nil or y < 0 then return nil end
-  return { y = y, last = last }
-end
-local function serialize(s)
-  return int(s.y) .. ',' .. int(s.last)
-end
+  source: `${BACKLOG_HELPERS}
 local function step(state, now, cost, L, P, params, args)
   local B = params[1]
   local levels = #params - 1
@@ -24,18 +18,8 @@ local function step(state, now, cost, L, P, params, args)
     error('PriorityStrategy: step args hold a level outside 0..' .. (levels - 1))
   end
   local K = params[2 + level]
-  local y0 = 0
-  local last = now
-  if state ~= nil then
-    local elapsed = now - state.last
-    if elapsed <= 0 then
-      y0 = state.y
-    else
-      local drained = elapsed * L
-      if drained < state.y then y0 = state.y - drained end
-    end
-    if state.last > now then last = state.last end
-  end
+  local y0 = drainBacklog(state, now, L)
+  local last = backlogTime(state, now)
   if cost == 0 or (cost <= K and y0 + cost * P <= K * P) then
     local y = y0 + cost * P
     local reset = ceilDiv(y, L)
