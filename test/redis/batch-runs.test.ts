@@ -9,10 +9,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Redis } from 'ioredis';
 import {
-  InMemoryBackend, Throttle, type LuaStep, type Rate, type StepOutcome, type Strategy,
+  InMemoryBackend, Rate, Throttle, type LuaStep, type StepOutcome, type Strategy,
 } from '../../src/index.js';
 import { RedisBackend } from '../../src/redis.js';
-import { decodeReply } from '../../src/core/backends/redis/lua-driver.js';
+import { decodeReply, driverArgs, driverScript } from '../../src/core/backends/redis/lua-driver.js';
+import { FIXED_WINDOW_LUA } from '../../src/core/strategies/fixed-window.lua.js';
 import { manualClock, seededRandom } from '../support/traces.js';
 import { builtInStrategies } from './support/strategies.js';
 
@@ -180,6 +181,19 @@ it('a hit that stores nothing, after a run with a step, and its repeats come bac
     expect(expected.map((d) => d.remaining)).toEqual([999, 989, 979, 979, 979, 979, 979, 969, 969, 969, 959, 949, 939, 939]);
     expect(await redis.hitMany('k', costs)).toEqual(expected);
   }
+});
+
+it('a list of 1,000 hits of cost 1 goes as two cost arguments and comes back as two records (600 admitted, 400 denied)', async () => {
+  const now = 60_000 * 28_333_334 + 1000;
+  const argv = driverArgs(FIXED_WINDOW_LUA, [Rate.parse('600/minute')], new Array<number>(1000).fill(1), now, false, 1000, undefined);
+  expect(argv).toEqual([now, '0', 1000, 2, -1000, 1, 0, 600, 60_000, 0]);
+  const reply = await client.eval(driverScript(FIXED_WINDOW_LUA).source, 1, `${namespace}:list`, ...argv);
+  // 600 admitted: remaining 599 down by 1 each; then 400 times one denial (retry at the window's end, 59 s).
+  expect(reply).toBe('600,1,600,599,0,59000,0,0,0,-1,0,0,0,400,0,600,0,59000,59000,0,0,0,0,0,0,0');
+  const decisions = decodeReply(reply, 1000, 1);
+  expect(decisions.filter((row) => row[0]!.allowed)).toHaveLength(600);
+  expect(decisions[599]![0]).toEqual({ allowed: true, limit: 600, remaining: 0, retryAfterMs: 0, resetAfterMs: 59_000, delayMs: 0 });
+  expect(decisions[999]![0]).toEqual({ allowed: false, limit: 600, remaining: 0, retryAfterMs: 59_000, resetAfterMs: 59_000, delayMs: 0 });
 });
 
 describe('decodeReply', () => {

@@ -95,9 +95,10 @@ if R == 1 then
   local state = readState(KEYS[1])
   local step = strategy.step
   local ttl
-  -- The open record: k hits from t, step d; p = its last hit.
+  -- The open record: k hits from t, each after the first adding d; q = what the next hit must decide to join it.
+  -- (Node adds d the same way, in doubles, so it rebuilds exactly the values compared with q here.)
   local k = 0
-  local t1, t2, t3, t4, t5, t6, d1, d2, d3, d4, d5, d6, p1, p2, p3, p4, p5, p6
+  local t1, t2, t3, t4, t5, t6, d1, d2, d3, d4, d5, d6, q1, q2, q3, q4, q5, q6
   local function close()
     n = n + 1
     if k == 1 then
@@ -106,70 +107,68 @@ if R == 1 then
       out[n] = format('%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d', k, t1, t2, t3, t4, t5, t6, d1, d2, d3, d4, d5, d6)
     end
   end
-  -- Adds one hit deciding x.
+  -- Adds one hit deciding x, which does not join the open record as it stands.
   local function push(x1, x2, x3, x4, x5, x6)
-    if k >= 2 and x1 - p1 == d1 and x2 - p2 == d2 and x3 - p3 == d3 and x4 - p4 == d4 and x5 - p5 == d5 and x6 - p6 == d6 then
-      k = k + 1
-    else
-      local e1, e2, e3, e4, e5, e6
-      if k == 1 then e1, e2, e3, e4, e5, e6 = x1 - p1, x2 - p2, x3 - p3, x4 - p4, x5 - p5, x6 - p6 end
-      -- A step is kept only when it is a safe integer (then the subtraction, and Node's addition, are exact).
-      if k == 1 and e1 <= MAX_SAFE and e1 >= -MAX_SAFE and e2 <= MAX_SAFE and e2 >= -MAX_SAFE and e3 <= MAX_SAFE and e3 >= -MAX_SAFE
+    if k == 1 then
+      local e1, e2, e3, e4, e5, e6 = x1 - t1, x2 - t2, x3 - t3, x4 - t4, x5 - t5, x6 - t6
+      -- A step is kept only when it is a safe integer (then this subtraction is exact).
+      if e1 <= MAX_SAFE and e1 >= -MAX_SAFE and e2 <= MAX_SAFE and e2 >= -MAX_SAFE and e3 <= MAX_SAFE and e3 >= -MAX_SAFE
         and e4 <= MAX_SAFE and e4 >= -MAX_SAFE and e5 <= MAX_SAFE and e5 >= -MAX_SAFE and e6 <= MAX_SAFE and e6 >= -MAX_SAFE then
         d1, d2, d3, d4, d5, d6 = e1, e2, e3, e4, e5, e6
+        q1, q2, q3, q4, q5, q6 = x1 + e1, x2 + e2, x3 + e3, x4 + e4, x5 + e5, x6 + e6
         k = 2
-      else
-        if k > 0 then close() end
-        t1, t2, t3, t4, t5, t6 = x1, x2, x3, x4, x5, x6
-        k = 1
+        return
       end
     end
-    p1, p2, p3, p4, p5, p6 = x1, x2, x3, x4, x5, x6
+    if k > 0 then close() end
+    t1, t2, t3, t4, t5, t6 = x1, x2, x3, x4, x5, x6
+    k = 1
   end
-  -- Adds \`times\` more hits deciding what the last one did: a step of zero.
-  local function again(times)
+  -- Adds \`times\` more hits deciding x, what the last hit decided: a step of zero.
+  local function again(times, x1, x2, x3, x4, x5, x6)
     if k == 1 then
-      d1, d2, d3, d4, d5, d6 = 0, 0, 0, 0, 0, 0
       k = 1 + times
     elseif d1 == 0 and d2 == 0 and d3 == 0 and d4 == 0 and d5 == 0 and d6 == 0 then
       k = k + times
+      return
     else
       close()
-      t1, t2, t3, t4, t5, t6 = p1, p2, p3, p4, p5, p6
-      d1, d2, d3, d4, d5, d6 = 0, 0, 0, 0, 0, 0
+      t1, t2, t3, t4, t5, t6 = x1, x2, x3, x4, x5, x6
       k = times
     end
+    d1, d2, d3, d4, d5, d6 = 0, 0, 0, 0, 0, 0
+    q1, q2, q3, q4, q5, q6 = x1, x2, x3, x4, x5, x6
   end
-  -- A hit that stores nothing leaves the state as it was, so the next hit of the same cost gets the same decision.
+  -- A hit that stores nothing leaves the state as it was, so the next hits of the same cost get the same decision.
   local unchanged, lastCost = false, -1
   local a, limit, remaining, retry, reset, delay
   while costAt < 5 + C do
     local cost, times = nextCosts()
-    while times > 0 do
-      if unchanged and cost == lastCost then
-        again(times)
-        times = 0
-      else
+    if unchanged and cost == lastCost then
+      again(times, a, limit, remaining, retry, reset, delay)
+    else
+      lastCost = cost
+      for m = 1, times do
         local allowed, newState, newTtl, store
         allowed, limit, remaining, retry, reset, delay, newState, newTtl, store = step(state, now, cost, L, P, params, args)
+        if retry == INF then retry = -1 end
+        if allowed then a = 1 else a = 0 end
+        -- The usual case inline (no call): this hit joins the open record.
+        if k >= 2 and a == q1 and limit == q2 and remaining == q3 and retry == q4 and reset == q5 and delay == q6 then
+          k = k + 1
+          q1, q2, q3, q4, q5, q6 = a + d1, limit + d2, remaining + d3, retry + d4, reset + d5, delay + d6
+        else
+          push(a, limit, remaining, retry, reset, delay)
+        end
         if allowed and not dry and (cost > 0 or store) then
           state = newState
           ttl = newTtl
           unchanged = false
         else
           unchanged = true
+          if m < times then again(times - m, a, limit, remaining, retry, reset, delay) end
+          break
         end
-        if retry == INF then retry = -1 end
-        a = allowed and 1 or 0
-        lastCost = cost
-        -- The usual case inline (no call): this hit continues the open record.
-        if k >= 2 and a - p1 == d1 and limit - p2 == d2 and remaining - p3 == d3 and retry - p4 == d4 and reset - p5 == d5 and delay - p6 == d6 then
-          k = k + 1
-          p1, p2, p3, p4, p5, p6 = a, limit, remaining, retry, reset, delay
-        else
-          push(a, limit, remaining, retry, reset, delay)
-        end
-        times = times - 1
       end
     end
   end
@@ -402,7 +401,7 @@ export function decodeReply(reply: unknown, hits: number, rates: number): StepDe
         if (d[f] !== 0) still = false;
       }
     }
-    if (!x.every(Number.isSafeInteger) || (k > 1 && !d.every(Number.isSafeInteger))) throw bad();
+    if (!x.every(Number.isInteger) || (k > 1 && !d.every(Number.isSafeInteger))) throw bad();
     at = end;
     if (still) {
       // The same decision k times (denied hits, say): one row shared by all.
