@@ -1,4 +1,7 @@
+import { afterPendingMicrotasks, type FlushScheduler } from '../core/after-pending-microtasks.js';
 import type { Decision, Exempted, Throttle } from '../core/index.js';
+
+export { afterPendingMicrotasks, type FlushScheduler };
 
 /** A run of hits queued together (one hit, or a list charged ahead): settled together. */
 interface PendingRun {
@@ -6,21 +9,6 @@ interface PendingRun {
   resolve(decisions: Decision[]): void;
   reject(error: unknown): void;
 }
-
-/** Runs `flush` once every promise continuation queued so far has run (see `HitBatcher`). */
-export type FlushScheduler = (flush: () => void) => void;
-
-/**
- * The default scheduler: a microtask that queues a `process.nextTick`. Node
- * runs a tick queued from a microtask only once the microtask queue is
- * empty, so the flush waits for every promise chain already under way (a
- * list's resolvers, however many `await`s deep their identify and cost
- * functions go) but for no I/O and no timer. Elsewhere: `setTimeout(0)`.
- */
-export const afterPendingMicrotasks: FlushScheduler =
-  typeof process === 'object' && typeof process.nextTick === 'function'
-    ? (flush) => queueMicrotask(() => process.nextTick(flush))
-    : (flush) => void setTimeout(flush, 0);
 
 /**
  * Gathers the hits that become ready together and sends them to the backend
