@@ -31,6 +31,8 @@ export class HitsCall {
     /** numKeys, the keys, then ARGV. */
     private readonly args: (string | number)[],
     private readonly calls: readonly SingleHitCall[],
+    /** Called once, when the call has its reply or has failed (not on a timeout: the reply may still come). */
+    private readonly onSettled?: () => void,
   ) {}
 
   /** Sends the call; never throws, never leaves a rejection unhandled. */
@@ -55,15 +57,21 @@ export class HitsCall {
   }
 
   private done(reply: unknown): void {
+    this.onSettled?.();
     const calls = this.calls;
     if (!Array.isArray(reply) || reply.length !== calls.length * VALUES_PER_HIT) {
-      this.fail(new TypeError(`unexpected script reply ${JSON.stringify(reply)?.slice(0, 120)}`));
+      this.failAll(new TypeError(`unexpected script reply ${JSON.stringify(reply)?.slice(0, 120)}`));
       return;
     }
     for (let i = 0; i < calls.length; i++) calls[i]!.done(reply, i * VALUES_PER_HIT);
   }
 
   private fail(error: unknown): void {
+    this.onSettled?.();
+    this.failAll(error);
+  }
+
+  private failAll(error: unknown): void {
     for (const call of this.calls) call.fail(error);
   }
 }
@@ -87,15 +95,23 @@ class HitGroup {
  * same server time; what changes is the number of round trips and of
  * commands Redis parses (one per group, not one per hit).
  *
- * The queue is sent after the tick's pending promise continuations
- * (`afterPendingMicrotasks`), once it holds `MAX_HITS_PER_CALL` hits, or at
- * once by `flush()`, which the backend calls before it sends anything else,
- * so Redis sees every command in the order it was made.
+ * A hit that finds no call of this coalescer on the way and nothing queued
+ * goes at once, alone: there is nothing to share a call with, and a serial
+ * caller pays no wait. Otherwise it is queued, and the queue is sent after
+ * the tick's pending promise continuations (`afterPendingMicrotasks`), once
+ * it holds `MAX_HITS_PER_CALL` hits, or at once by `flush()`, which the
+ * backend calls before it sends anything else, so Redis sees every command
+ * in the order it was made.
  */
 export class HitCoalescer {
   private readonly groups = new Map<BakedScripts, Map<number, HitGroup>>();
   private queued: HitGroup[] = [];
   private queuedHits = 0;
+  /** Calls sent and not yet answered (or failed). */
+  private inFlight = 0;
+  private readonly callSettled = () => {
+    this.inFlight--;
+  };
   private scheduled = false;
   private readonly scheduledFlush = () => {
     this.scheduled = false;
@@ -110,6 +126,12 @@ export class HitCoalescer {
 
   /** Queues one hit; `now` is the backend clock's time (with `perHitNow` only), `params` its twin's params. */
   add(scripts: BakedScripts, slot: number, key: string, cost: number, now: number | undefined, params: readonly number[], call: SingleHitCall): void {
+    if (this.inFlight === 0 && this.queuedHits === 0) {
+      const argv: (string | number)[] = [1, key, now ?? '', cost];
+      for (let k = 0; k < params.length; k++) argv.push(params[k]!);
+      this.sendCall(scripts.one, argv, [call]);
+      return;
+    }
     let bySlot = this.groups.get(scripts);
     if (bySlot === undefined) {
       bySlot = new Map();
@@ -154,12 +176,17 @@ export class HitCoalescer {
       // Alone: the single-hit script (ARGV = now or '', cost, params).
       const argv: (string | number)[] = [1, keys[0]!, this.perHitNow ? args[1]! : '', args[0]!];
       for (let k = this.perHitNow ? 2 : 1; k < stride; k++) argv.push(args[k]!);
-      new HitsCall(this.client, scripts.one, argv, calls).send();
+      this.sendCall(scripts.one, argv, calls);
       return;
     }
     // At most MAX_HITS_PER_CALL hits are ever queued: one call.
     const argv: (string | number)[] = [keys.length, ...keys, this.perHitNow ? '1' : ''];
     for (let i = 0; i < args.length; i++) argv.push(args[i]!);
-    new HitsCall(this.client, scripts.many, argv, calls).send();
+    this.sendCall(scripts.many, argv, calls);
+  }
+
+  private sendCall(script: Script, argv: (string | number)[], calls: SingleHitCall[]): void {
+    this.inFlight++;
+    new HitsCall(this.client, script, argv, calls, this.callSettled).send();
   }
 }
