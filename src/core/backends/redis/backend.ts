@@ -44,8 +44,10 @@ export interface RedisBackendOptions {
    * same tick and share a strategy and rate go to Redis as one script call
    * (one per Cluster slot), applied in the order they started, each seeing
    * what the previous wrote: the same decisions as one call per hit, in
-   * fewer round trips. A queued hit is sent once the tick's pending promise
-   * continuations have run, or before any other command of this backend.
+   * fewer round trips. A hit with no call on the way and nothing queued is
+   * sent at once; a queued hit once 16 are queued, once the tick's pending
+   * promise continuations have run, or before any other command of this
+   * backend.
    * `false`: one script call per hit, sent at once.
    */
   coalesceHits?: boolean;
