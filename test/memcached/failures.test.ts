@@ -18,6 +18,7 @@ import { closedAfterAll, rawCommand, requestFor } from './support.js';
 const servers = inject('memcachedServers');
 const strategy = new FixedWindowStrategy();
 const rates = [Rate.parse('5/minute')];
+const FIXED_NOW = 1_700_000_030_000;
 const backend = closedAfterAll();
 
 const unhandled: unknown[] = [];
@@ -98,7 +99,8 @@ describe('server failures', () => {
   it('a killed server fails hits with BackendConnectionError; after a restart hits work again from fresh state', async () => {
     const server = await startMemcached();
     try {
-      const b = backend({ servers: server.location, timeoutMs: 400 });
+      // A fixed clock: these hits span a restart, and a minute boundary between them would refill the window.
+      const b = backend({ servers: server.location, timeoutMs: 400, clock: () => FIXED_NOW });
       const throttle = new Throttle({ uid: 'kill', rate: '2/minute', backend: b, onError: 'raise' });
       expect((await throttle.hit('k')).remaining).toBe(1);
       await server.kill();
@@ -121,7 +123,8 @@ describe('server failures', () => {
   it('a paused (SIGSTOP) server: BackendError within timeoutMs, never a hang; works again once resumed', async () => {
     const server = await startMemcached();
     try {
-      const b = backend({ servers: server.location, timeoutMs: 300 });
+      // A fixed clock: these hits span a pause, and a minute boundary between them would refill the window.
+      const b = backend({ servers: server.location, timeoutMs: 300, clock: () => FIXED_NOW });
       const throttle = new Throttle({ uid: 'pause', rate: '10/minute', backend: b, onError: 'raise' });
       expect((await throttle.hit('k')).allowed).toBe(true);
       server.pause();
