@@ -11,9 +11,9 @@ import { DeadlineQueue } from './deadline-queue.js';
 import { toBackendError, withTimeout } from './error-mapping.js';
 import { HitCoalescer, HitsCall } from './hit-coalescer.js';
 import { checkRedisNamespace, redisKeys, scopePrefix, scopeSlot } from './keys.js';
-import { decodeReply, driverArgs, driverScript, type Script } from './lua-driver.js';
+import { decodeReply, driverArgs, driverScript } from './lua-driver.js';
 import { SingleHitCall, type SingleHitOwner } from './single-hit-call.js';
-import { BakedSingleHitScripts, singleHitScript } from './single-hit-scripts.js';
+import { BakedSingleHitScripts, singleHitArgs, singleHitScript } from './single-hit-scripts.js';
 import { runScript, type ScriptClient } from './script-runner.js';
 
 /** Options of `RedisBackend`: give either `url` or `client`. */
@@ -259,16 +259,9 @@ export class RedisBackend implements Backend, SingleHitOwner {
           this.coalescer.add(baked, this.isCluster ? scopeSlot(request.scope) : 0, key, request.cost, now, params, call);
           return;
         }
-        let argv: (string | number)[];
-        let script: Script;
-        if (baked !== undefined) {
-          script = baked.one;
-          argv = [1, key, now ?? '', request.cost];
-        } else {
-          script = singleHitScript(lua, params.length);
-          argv = [1, key, now ?? '', request.cost, this.ttlPadMs, rate.limit, rate.periodMs];
-        }
-        for (const p of params) argv.push(p);
+        // A rate not written into a script (past the baked ones) goes in ARGV.
+        const script = baked !== undefined ? baked.one : singleHitScript(lua, params.length);
+        const argv = singleHitArgs(key, now, request.cost, params, baked !== undefined ? undefined : { limit: rate.limit, periodMs: rate.periodMs, ttlPadMs: this.ttlPadMs });
         this.coalescer?.flush();
         new HitsCall(this.scripts, script, argv, [call]).send();
       } catch (error) {

@@ -1,8 +1,8 @@
 import { afterPendingMicrotasks } from '../../after-pending-microtasks.js';
-import type { Script } from './lua-driver.js';
+import { unexpectedReply, type Script } from './lua-driver.js';
 import type { ScriptClient } from './script-runner.js';
 import type { SingleHitCall } from './single-hit-call.js';
-import type { BakedScripts } from './single-hit-scripts.js';
+import { singleHitArgs, type BakedScripts } from './single-hit-scripts.js';
 
 /**
  * Hits queued before the queue is sent without waiting for the end of the
@@ -60,7 +60,7 @@ export class HitsCall {
     this.onSettled?.();
     const calls = this.calls;
     if (!Array.isArray(reply) || reply.length !== calls.length * VALUES_PER_HIT) {
-      this.failAll(new TypeError(`unexpected script reply ${JSON.stringify(reply)?.slice(0, 120)}`));
+      this.failAll(unexpectedReply(reply));
       return;
     }
     for (let i = 0; i < calls.length; i++) calls[i]!.done(reply, i * VALUES_PER_HIT);
@@ -90,8 +90,7 @@ class HitGroup {
  * Coalesces the single hits that start in one tick: hits of one baked rate
  * (one strategy source, limit and period; on a Cluster also one slot) go to
  * Redis as one many-hits script call, applied in the order they started,
- * each reading what the previous wrote. A hit alone goes as the single-hit
- * script. The decisions are those of the same hits sent one by one at the
+ * each reading what the previous wrote. The decisions are those of the same hits sent one by one at the
  * same server time; what changes is the number of round trips and of
  * commands Redis parses (one per group, not one per hit).
  *
@@ -127,9 +126,7 @@ export class HitCoalescer {
   /** Queues one hit; `now` is the backend clock's time (with `perHitNow` only), `params` its twin's params. */
   add(scripts: BakedScripts, slot: number, key: string, cost: number, now: number | undefined, params: readonly number[], call: SingleHitCall): void {
     if (this.inFlight === 0 && this.queuedHits === 0) {
-      const argv: (string | number)[] = [1, key, now ?? '', cost];
-      for (let k = 0; k < params.length; k++) argv.push(params[k]!);
-      this.sendCall(scripts.one, argv, [call]);
+      this.sendCall(scripts.one, singleHitArgs(key, now, cost, params), [call]);
       return;
     }
     let bySlot = this.groups.get(scripts);
@@ -169,16 +166,9 @@ export class HitCoalescer {
     for (const group of queued) this.send(group);
   }
 
+  /** One many-hits call for the group (a group of one too: it decides as the single-hit script would). */
   private send(group: HitGroup): void {
     const { keys, args, calls, scripts } = group;
-    const stride = args.length / keys.length;
-    if (keys.length === 1) {
-      // Alone: the single-hit script (ARGV = now or '', cost, params).
-      const argv: (string | number)[] = [1, keys[0]!, this.perHitNow ? args[1]! : '', args[0]!];
-      for (let k = this.perHitNow ? 2 : 1; k < stride; k++) argv.push(args[k]!);
-      this.sendCall(scripts.one, argv, calls);
-      return;
-    }
     // At most MAX_HITS_PER_CALL hits are ever queued: one call.
     const argv: (string | number)[] = [keys.length, ...keys, this.perHitNow ? '1' : ''];
     for (let i = 0; i < args.length; i++) argv.push(args[i]!);

@@ -380,7 +380,7 @@ export function driverArgs(
 
 /** Decodes the driver's reply (see the layout above) into `result[hit][rate]` decisions. Throws `TypeError` for a reply of the wrong shape. */
 export function decodeReply(reply: unknown, hits: number, rates: number): StepDecision[][] {
-  const bad = (): TypeError => new TypeError(`unexpected script reply ${JSON.stringify(reply)?.slice(0, 120)}`);
+  const bad = (): TypeError => unexpectedReply(reply);
   if (typeof reply !== 'string') throw bad();
   const fields = reply.split(',');
   const width = 6 * rates;
@@ -434,4 +434,9 @@ function decodeDecision(x: readonly number[], at: number): StepDecision {
     resetAfterMs: x[at + 4]!,
     delayMs: x[at + 5]!,
   };
+}
+
+/** The error for a script reply of the wrong shape (a `TypeError`: bad data, mapped to `BackendError`), quoting its start. */
+export function unexpectedReply(reply: unknown): TypeError {
+  return new TypeError(`unexpected script reply ${JSON.stringify(reply)?.slice(0, 120)}`);
 }

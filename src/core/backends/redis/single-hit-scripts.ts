@@ -2,12 +2,14 @@
  * The single-hit scripts: one hit (not a dry run, no per-hit args) on one
  * rate, the common case, run without the general driver's loops and tables
  * (lua-driver.ts holds the general driver). Each script is built from one
- * Lua twin; a baked script also has the rate written in as literals.
+ * Lua twin; a baked script also has the rate written in as literals, and
+ * comes with a many-hits form that runs the same rule for several keys in
+ * one call (the coalesced hits of one tick, hit-coalescer.ts).
  */
 import type { StepDecision } from '../../decision.js';
 import { LUA_PRELUDE } from '../../strategies/integer-math.lua.js';
 import type { LuaStep } from '../../strategies/lua-step.js';
-import { script, type Script } from './lua-driver.js';
+import { script, unexpectedReply, type Script } from './lua-driver.js';
 
 /**
  * The single-hit driver: one hit (not a dry run, no per-hit args) on one
@@ -109,7 +111,7 @@ const PRELUDE_PARTS: readonly { name: string; text: string }[] = LUA_PRELUDE.spl
 }));
 
 /** Only the prelude definitions `body` refers to (and what those refer to): each one is a closure Redis would build on every call. */
-export function preludeFor(body: string): string {
+function preludeFor(body: string): string {
   const uses = (text: string, name: string) => new RegExp(`\\b${name}\\b`).test(text);
   const needed = new Set<string>();
   let grew = true;
@@ -190,6 +192,21 @@ export function singleHitScript(lua: LuaStep, paramCount: number): Script {
   return found;
 }
 
+/**
+ * The arguments of a single-hit script call after the script: numKeys (1),
+ * the key, then ARGV = now ('' = server TIME), cost, and for a script that
+ * reads the rate from ARGV (`rate` given) ttlPadMs, L, P; then the params.
+ */
+export function singleHitArgs(
+  key: string, now: number | undefined, cost: number, params: readonly number[],
+  rate?: { readonly limit: number; readonly periodMs: number; readonly ttlPadMs: number },
+): (string | number)[] {
+  const args: (string | number)[] = [1, key, now ?? '', cost];
+  if (rate !== undefined) args.push(rate.ttlPadMs, rate.limit, rate.periodMs);
+  for (let k = 0; k < params.length; k++) args.push(params[k]!);
+  return args;
+}
+
 /** Most rates one `BakedSingleHitScripts` writes scripts for; beyond, hits use the ARGV script (the server's script cache stays bounded even with rates computed per identity). */
 export const MAX_BAKED_RATES = 64;
 
@@ -245,12 +262,6 @@ export class BakedSingleHitScripts {
   }
 }
 
-/** Decodes the single-hit script's reply (six integers) into one decision. Throws `TypeError` for a reply of the wrong shape. */
-export function decodeSingleHitReply(reply: unknown): StepDecision {
-  if (!Array.isArray(reply) || reply.length !== 6) throw unexpectedReply(reply);
-  return decodeHitAt(reply, 0);
-}
-
 /**
  * Decodes the six values of one hit at `at` in a single-hit or many-hits
  * reply. Throws `TypeError` for values of the wrong shape, and a
@@ -273,8 +284,4 @@ export function decodeHitAt(reply: readonly unknown[], at: number): StepDecision
 /** One hit of a many-hits script that the server refused (the reply's error text, as Redis would have raised it for that hit alone). */
 export class HitRefused extends Error {
   override readonly name = 'HitRefused';
-}
-
-function unexpectedReply(reply: unknown): TypeError {
-  return new TypeError(`unexpected script reply ${JSON.stringify(reply)?.slice(0, 120)}`);
 }
