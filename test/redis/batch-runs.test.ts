@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Redis } from 'ioredis';
 import {
-  InMemoryBackend, Rate, Throttle, type LuaStep, type StepOutcome, type Strategy,
+  InMemoryBackend, Rate, Throttle, type Decision, type LuaStep, type StepOutcome, type Strategy,
 } from '../../src/index.js';
 import { RedisBackend } from '../../src/redis.js';
 import { decodeReply, driverArgs, driverScript } from '../../src/core/backends/redis/lua-driver.js';
@@ -84,12 +84,54 @@ describe('Redis batches of long runs decide like InMemoryBackend', () => {
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
+/** A strategy of one's own whose state is one number (the units stored so far), stored as text; `lua` is its Lua twin. */
+abstract class NumberStateStrategy implements Strategy<number> {
+  abstract readonly name: string;
+  abstract readonly lua: LuaStep;
+  abstract step(state: number | undefined, now: number, cost: number, rate: Rate): StepOutcome<number>;
+  serialize(state: number): string {
+    return String(state);
+  }
+  parse(text: string): number {
+    return Number(text);
+  }
+}
+
+/** The Lua twin of a `NumberStateStrategy`, with `step` (Lua source of `local function step(state, now, cost, L, P)`). */
+function numberStateLua(step: string): LuaStep {
+  return {
+    source: `
+local function parse(text) return safeInteger(text) end
+local function serialize(n) return int(n) end
+${step}
+return { parse = parse, step = step, serialize = serialize }
+`,
+  };
+}
+
+/**
+ * Hits `costs` as one batch through the in-process backend and through
+ * Redis (same fixed clock), with one rate and with two, asserts equal
+ * decisions, and hands the in-process ones to `check`.
+ */
+async function expectSameBatchOnBoth(make: () => NumberStateStrategy, costs: readonly number[], check: (expected: Decision[]) => void): Promise<void> {
+  for (const rates of [['100/s'], ['100/s', '1000/minute']]) {
+    const strategy = make();
+    const uid = `${strategy.name}:${rates.length}`;
+    const memory = new Throttle({ uid, rate: rates, strategy, backend: new InMemoryBackend({ clock: () => 1_000_000 }), onError: 'raise' });
+    const redis = new Throttle({ uid, rate: rates, strategy, backend: new RedisBackend({ client, namespace, clock: () => 1_000_000 }), onError: 'raise' });
+    const expected = await memory.hitMany('k', costs);
+    check(expected);
+    expect(await redis.hitMany('k', costs)).toEqual(expected);
+  }
+}
+
 /**
  * A strategy of one's own whose decisions jump between -MAX_SAFE and
  * MAX_SAFE: a step from one hit to the next is not a safe integer, so the
  * driver must not code it as one (it would lose precision).
  */
-class Seesaw implements Strategy<number> {
+class Seesaw extends NumberStateStrategy {
   readonly name = 'seesaw';
   step(state: number | undefined, _now: number, cost: number, rate: Rate): StepOutcome<number> {
     const n = state ?? 0;
@@ -100,39 +142,20 @@ class Seesaw implements Strategy<number> {
       ttlMs: 60_000,
     };
   }
-  serialize(state: number): string {
-    return String(state);
-  }
-  parse(text: string): number {
-    return Number(text);
-  }
-  readonly lua: LuaStep = {
-    source: `
-local function parse(text) return safeInteger(text) end
-local function serialize(n) return int(n) end
+  readonly lua = numberStateLua(`
 local function step(state, now, cost, L, P)
   local n = state or 0
   local high = n % 3 == 0
   local remaining, reset = -MAX_SAFE, MAX_SAFE - 1
   if high then remaining, reset = MAX_SAFE, 0 end
   return true, L, remaining, 0, reset, n, n + cost, 60000
-end
-return { parse = parse, step = step, serialize = serialize }
-`,
-  };
+end`);
 }
 
 it('decisions that jump by more than a safe integer come back exact (one rate and two)', async () => {
-  for (const rates of [['100/s'], ['100/s', '1000/minute']]) {
-    const strategy = new Seesaw();
-    const uid = `seesaw:${rates.length}`;
-    const memory = new Throttle({ uid, rate: rates, strategy, backend: new InMemoryBackend({ clock: () => 1_000_000 }), onError: 'raise' });
-    const redis = new Throttle({ uid, rate: rates, strategy, backend: new RedisBackend({ client, namespace, clock: () => 1_000_000 }), onError: 'raise' });
-    const costs = [1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 2, 2, 2, 2, 1, 1];
-    const expected = await memory.hitMany('k', costs);
+  await expectSameBatchOnBoth(() => new Seesaw(), [1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 2, 2, 2, 2, 1, 1], (expected) => {
     expect(expected.map((d) => d.remaining)).toContain(-MAX_SAFE);
-    expect(await redis.hitMany('k', costs)).toEqual(expected);
-  }
+  });
 });
 
 /**
@@ -141,7 +164,7 @@ it('decisions that jump by more than a safe integer come back exact (one rate an
  * unit stored, whatever the hit's cost. Then more cost-0 hits repeat that
  * decision after a run with a step (a new run of one decision must start).
  */
-class Ramp implements Strategy<number> {
+class Ramp extends NumberStateStrategy {
   readonly name = 'ramp';
   step(state: number | undefined, _now: number, cost: number, rate: Rate): StepOutcome<number> {
     const n = state ?? 0;
@@ -151,36 +174,17 @@ class Ramp implements Strategy<number> {
       ttlMs: 60_000,
     };
   }
-  serialize(state: number): string {
-    return String(state);
-  }
-  parse(text: string): number {
-    return Number(text);
-  }
-  readonly lua: LuaStep = {
-    source: `
-local function parse(text) return safeInteger(text) end
-local function serialize(n) return int(n) end
+  readonly lua = numberStateLua(`
 local function step(state, now, cost, L, P)
   local n = state or 0
   return true, L, 999 - 10 * n, 0, n, 0, n + cost, 60000
-end
-return { parse = parse, step = step, serialize = serialize }
-`,
-  };
+end`);
 }
 
 it('a hit that stores nothing, after a run with a step, and its repeats come back exact (one rate and two)', async () => {
-  for (const rates of [['100/s'], ['100/s', '1000/minute']]) {
-    const strategy = new Ramp();
-    const uid = `ramp:${rates.length}`;
-    const memory = new Throttle({ uid, rate: rates, strategy, backend: new InMemoryBackend({ clock: () => 1_000_000 }), onError: 'raise' });
-    const redis = new Throttle({ uid, rate: rates, strategy, backend: new RedisBackend({ client, namespace, clock: () => 1_000_000 }), onError: 'raise' });
-    const costs = [1, 1, 0, 0, 0, 0, 1, 0, 0, 1, 1, 1, 0, 0];
-    const expected = await memory.hitMany('k', costs);
+  await expectSameBatchOnBoth(() => new Ramp(), [1, 1, 0, 0, 0, 0, 1, 0, 0, 1, 1, 1, 0, 0], (expected) => {
     expect(expected.map((d) => d.remaining)).toEqual([999, 989, 979, 979, 979, 979, 979, 969, 969, 969, 959, 949, 939, 939]);
-    expect(await redis.hitMany('k', costs)).toEqual(expected);
-  }
+  });
 });
 
 it('a list of 1,000 hits of cost 1 goes as two cost arguments and comes back as two records (600 admitted, 400 denied)', async () => {
