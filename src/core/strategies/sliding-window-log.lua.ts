@@ -41,6 +41,11 @@ local function make(S, text, from, to, extra)
   if from <= #text and (to == nil or to >= from) then body = string.sub(text, from, to or -1) end
   return { S = S, text = head .. body .. (extra or ''), from = #head + 1 }
 end
+-- The state once the entries before 'pos' are cut off (the same state when none were).
+local function cutAt(state, S, text, pos)
+  if state ~= nil and pos == state.from then return state end
+  return make(S, text, pos)
+end
 -- The newest entry among the text's entries from 'from' on: its time, its cost,
 -- and where it starts (an entry is at most 35 characters, so it lies within the last 41).
 local function newest(text, from)
@@ -53,10 +58,10 @@ local function newest(text, from)
   return t, c, start + at - 1
 end
 local function step(state, now, cost, L, P)
-  local S, text, from = 0, '', 1
-  if state ~= nil then S, text, from = state.S, state.text, state.from end
+  local S, text, pos = 0, '', 1
+  if state ~= nil then S, text, pos = state.S, state.text, state.from end
   -- Entries that left the window, oldest first (the log is in the order admitted).
-  local cut, pos, n = now - P, from, #text
+  local cut, n = now - P, #text
   while pos <= n do
     local t, c, nextPos = string.match(text, '^(%-?%d+),(%-?%d+),?()', pos)
     t, c = safeInteger(t), safeInteger(c)
@@ -83,9 +88,7 @@ local function step(state, now, cost, L, P)
       newState = make(s + cost, text, pos, nil, string.format('%d,%d', now, cost))
       t = now
     end
-    if newState == nil then
-      if pos == from and state ~= nil then newState = state else newState = make(s, text, pos) end
-    end
+    if newState == nil then newState = cutAt(state, s, text, pos) end
     local reset = 0
     if t ~= nil then reset = t + P - now end
     return true, L, L - s - cost, 0, reset, 0, newState, math.max(1, reset)
@@ -104,9 +107,7 @@ local function step(state, now, cost, L, P)
   end
   local reset = 0
   if not empty then reset = newest(text, pos) + P - now end
-  local newState = state
-  if pos ~= from or state == nil then newState = make(s, text, pos) end
-  return false, L, L - s, retry, reset, 0, newState, math.max(1, reset)
+  return false, L, L - s, retry, reset, 0, cutAt(state, s, text, pos), math.max(1, reset)
 end
 return { parse = parse, step = step, serialize = serialize }
 `,
