@@ -10,6 +10,8 @@ const entries: Record<string, string> = {
   trpc: 'src/trpc/index.ts',
   graphql: 'src/graphql/index.ts',
   'graphql-ws': 'src/graphql/ws/index.ts',
+  extend: 'src/extend.ts',
+  testing: 'src/testing/index.ts',
 };
 
 export default defineConfig({

@@ -19,6 +19,8 @@ const entries: [entry: string, peers: string[]][] = [
   ['src/trpc/index.ts', ['@trpc/server']],
   ['src/graphql/index.ts', ['graphql', '@graphql-tools/utils']],
   ['src/graphql/ws/index.ts', ['graphql', 'graphql-ws']],
+  ['src/extend.ts', []],
+  ['src/testing/index.ts', []],
 ];
 
 const out = mkdtempSync(join(tmpdir(), 'traffik-package-'));

@@ -1,6 +1,6 @@
 import type { StepDecision } from '../decision.js';
 import type { Rate } from '../rate.js';
-import type { AnyStrategy, StepArgs } from '../strategies/strategy.js';
+import type { AnyStrategy, StepArgs, StepOp } from '../strategies/strategy.js';
 import type { OnError } from '../on-error.js';
 
 /**
@@ -20,8 +20,10 @@ export interface ApplyRequest {
   readonly rates: readonly Rate[];
   /** Whole number >= 0. */
   readonly cost: number;
-  /** When true, compute the decisions but store nothing (`Throttle.peek`). */
+  /** When true, compute the decisions but store nothing (`Throttle.peek`). Only with op `'hit'`. */
   readonly dryRun?: boolean;
+  /** What the step does with `cost` (default `'hit'`); `'charge'` and `'refund'` are always allowed and stored. */
+  readonly op?: StepOp;
   /** The strategy's per-hit arguments (`strategy.argsFor`), passed to every step. */
   readonly args?: StepArgs;
 }
@@ -31,7 +33,7 @@ export interface ApplyRequest {
  * after another, in one atomic step (one round trip on Redis). `costs[j]` is
  * hit j's cost; each hit is all-or-nothing across the rates on its own.
  */
-export interface BatchRequest extends Omit<ApplyRequest, 'cost' | 'dryRun'> {
+export interface BatchRequest extends Omit<ApplyRequest, 'cost' | 'dryRun' | 'op'> {
   readonly costs: readonly number[];
 }
 

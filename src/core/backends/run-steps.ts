@@ -1,6 +1,6 @@
 import type { StepDecision } from '../decision.js';
 import type { Rate } from '../rate.js';
-import type { AnyStrategy, StepArgs, StepOutcome } from '../strategies/strategy.js';
+import type { AnyStrategy, StepArgs, StepOp, StepOutcome } from '../strategies/strategy.js';
 
 const NO_ARGS: StepArgs = [];
 
@@ -27,11 +27,12 @@ export function runSteps<S>(
   rates: readonly Rate[],
   dryRun = false,
   args: StepArgs = NO_ARGS,
+  op: StepOp = 'hit',
 ): StepsResult<S> {
   const outcomes: StepOutcome<S>[] = [];
   let allowed = true;
   for (let i = 0; i < rates.length; i++) {
-    const outcome = strategy.step(states[i], now, cost, rates[i]!, args) as StepOutcome<S>;
+    const outcome = strategy.step(states[i], now, cost, rates[i]!, args, op) as StepOutcome<S>;
     if (!outcome.decision.allowed) allowed = false;
     outcomes.push(outcome);
   }

@@ -1,4 +1,4 @@
-export type { Strategy, StepOutcome, AnyStrategy, StepArgs, StateDescription } from './strategy.js';
+export type { Strategy, StepOutcome, AnyStrategy, StepArgs, StepOp, StateDescription } from './strategy.js';
 export { parseIntegers } from './strategy.js';
 export { floorDiv, ceilDiv } from './integer-math.js';
 export { FixedWindowStrategy, type FixedWindowState } from './fixed-window.js';

@@ -11,10 +11,11 @@ import type { Rate } from '../rate.js';
  * `return { parse = parse, step = step, serialize = serialize }`:
  * - `parse(text)` -> state table, or `nil` for text `serialize` never writes
  *   (the backend then reports a `BackendError`);
- * - `step(state, now, cost, L, P, params, args)` -> `allowed, limit, remaining,
+ * - `step(state, now, cost, L, P, params, args, op)` -> `allowed, limit, remaining,
  *   retryAfterMs, resetAfterMs, delayMs, newState, ttlMs, store`, where
  *   `state` is `nil` for a fresh key, `params` is `params(rate)` below, `args`
- *   the hit's `StepArgs` as strings (call `tonumber` on numeric ones),
+ *   the hit's `StepArgs` as strings (call `tonumber` on numeric ones), `op`
+ *   the `StepOp` as a string (`'hit'`, `'charge'` or `'refund'`),
  *   `retryAfterMs` is `INF` (`math.huge`) for "never", and `store` is true only
  *   for a step that must be stored at cost 0 (as `StepOutcome.store`);
  * - `serialize(state)` -> the same text the TypeScript `serialize` writes, so

@@ -24,6 +24,17 @@ export interface StepOutcome<S> {
 }
 
 /**
+ * What a step does with its cost (SEMANTICS.md, "Giving units back, and
+ * charging after the fact"):
+ * - `'hit'` (the default): admit the cost if it fits, else deny and change nothing;
+ * - `'charge'`: a forced charge, recorded even past the limit (always allowed);
+ * - `'refund'`: give back up to `cost` units admitted earlier, never more than
+ *   the state holds (always allowed).
+ * Backends store the state of a charge or refund like an allowed hit's (cost > 0).
+ */
+export type StepOp = 'hit' | 'charge' | 'refund';
+
+/**
  * Per-hit arguments a strategy derives from the hit's context (a priority, a
  * tier, a lease id), passed to its step and, on Redis, to its Lua twin.
  */
@@ -49,9 +60,17 @@ export interface Strategy<S = unknown> {
    * The step: `state` is `undefined` for a key never seen (or expired);
    * `now` is the backend's clock in whole ms; `cost` an integer >= 0; `rate`
    * a limited rate (never "0/0"); `args` what `argsFor` returned (empty
-   * when the strategy has no `argsFor`).
+   * when the strategy has no `argsFor`); `op` what to do with the cost
+   * (`'hit'` when omitted; `'charge'` and `'refund'` only reach strategies
+   * that set `supportsChargeAndRefund`).
    */
-  step(state: S | undefined, now: number, cost: number, rate: Rate, args?: StepArgs): StepOutcome<S>;
+  step(state: S | undefined, now: number, cost: number, rate: Rate, args?: StepArgs, op?: StepOp): StepOutcome<S>;
+  /**
+   * True when `step` (and its Lua twin) implement the `'charge'` and
+   * `'refund'` ops. `Throttle.charge` / `Throttle.refund` refuse, with a
+   * `ConfigurationError` naming the strategy, a strategy without it.
+   */
+  readonly supportsChargeAndRefund?: boolean;
   /**
    * Optional: computes the step's per-hit `args` from the hit's key and
    * context, once per hit, before the backend is called. Throwing rejects
