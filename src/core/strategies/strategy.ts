@@ -72,6 +72,17 @@ export interface Strategy<S = unknown> {
    */
   readonly supportsChargeAndRefund?: boolean;
   /**
+   * True when a denial is stable until its retry time (SEMANTICS.md,
+   * "Remembering denials"): a hit of cost `c` denied with `retryAfterMs = r`
+   * means every hit of cost >= `c` with the same `args` is denied for the
+   * next `r` ms, whatever other processes do, unless a `reset` or `refund`
+   * intervenes. Backends may then answer such hits locally, without a round
+   * trip. Leave unset for strategies whose state can move toward allowing
+   * other than by time (a released concurrency slot) or whose limit moves
+   * with time or load.
+   */
+  readonly denialsHoldUntilRetry?: boolean;
+  /**
    * Optional: computes the step's per-hit `args` from the hit's key and
    * context, once per hit, before the backend is called. Throwing rejects
    * the hit with that error (nothing is stored).
