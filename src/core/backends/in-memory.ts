@@ -5,7 +5,7 @@ import type { OnError } from '../on-error.js';
 import { checkOptionNames, checkWholeNumber } from '../options.js';
 import type { Rate } from '../rate.js';
 import type { AnyStrategy, StepArgs } from '../strategies/strategy.js';
-import { keyPart } from '../keys.js';
+import { keyPart, MAX_PLAIN_KEY_PART_LENGTH, textDigest } from '../keys.js';
 import { runSteps } from './run-steps.js';
 import type { ApplyRequest, Backend, BatchRequest, ReadRequest, ReadResult } from './backend.js';
 import { ConfigurationError, describeValue } from '../errors.js';
@@ -53,6 +53,8 @@ export class KeyIndex {
 }
 
 const NO_ARGS: StepArgs = [];
+/** Appended to a long identity's digest in a `KeyIndex`: makes it longer than any plain identity. */
+const LONG_IDENTITY_MARK = '#'.repeat(MAX_PLAIN_KEY_PART_LENGTH);
 
 /**
  * The in-process backend (the default): state in a `Map` in this process.
@@ -247,18 +249,22 @@ export class InMemoryBackend implements Backend {
    */
   applyIndexed(index: KeyIndex, identity: string, strategy: AnyStrategy, rate: Rate, cost: number): StepDecision {
     const now = this.checkedNow();
-    let entry = index.entries.get(identity);
+    // A long identity is indexed by its digest (V8 hashes long strings all alike, so they would make the Map a list),
+    // padded past the plain length so that no plain identity spelled like a digest shares its slot.
+    const id = identity.length > MAX_PLAIN_KEY_PART_LENGTH ? textDigest(identity) + LONG_IDENTITY_MARK : identity;
+    let entry = index.entries.get(id);
     if (entry !== undefined && entry.dead) {
-      index.entries.delete(identity);
+      index.entries.delete(id);
       entry = undefined;
     }
     if (entry === undefined) {
       entry = this.entries.get(index.prefix + keyPart(identity) + index.suffix);
-      if (entry !== undefined) this.remember(index, identity, entry);
+      if (entry !== undefined) this.remember(index, id, entry);
     }
     // An expired entry reads as a fresh key; its slot is reused if this hit stores, else dropped.
     const live = entry !== undefined && entry.expiresAt > now;
-    if (live) entry!.used = true;
+    // Written only when it changes: a store to a cold entry costs more than the read.
+    if (live && !entry!.used) entry!.used = true;
     const outcome = strategy.step(live ? entry!.state : undefined, now, cost, rate, NO_ARGS);
     if (outcome.decision.allowed && (cost > 0 || outcome.store === true)) {
       if (entry !== undefined) {
@@ -266,11 +272,11 @@ export class InMemoryBackend implements Backend {
         entry.expiresAt = now + outcome.ttlMs;
       } else {
         const created = this.insert(index.prefix + keyPart(identity) + index.suffix, outcome.state, now + outcome.ttlMs, now);
-        this.remember(index, identity, created);
+        this.remember(index, id, created);
       }
     } else if (entry !== undefined && !live) {
       this.drop(entry);
-      index.entries.delete(identity);
+      index.entries.delete(id);
     }
     return outcome.decision;
   }
