@@ -6,7 +6,7 @@ import { checkOptionNames, checkWholeNumber } from '../options.js';
 import type { Rate } from '../rate.js';
 import type { AnyStrategy, StepArgs } from '../strategies/strategy.js';
 import { keyPart, MAX_PLAIN_KEY_PART_LENGTH, textDigest } from '../keys.js';
-import { runSteps } from './run-steps.js';
+import { runSteps, storesOutcome } from './run-steps.js';
 import type { ApplyRequest, Backend, BatchRequest, ReadRequest, ReadResult } from './backend.js';
 import { ConfigurationError, describeValue } from '../errors.js';
 
@@ -58,6 +58,15 @@ const LONG_IDENTITY_MARK = '#'.repeat(MAX_PLAIN_KEY_PART_LENGTH);
 
 /**
  * The in-process backend (the default): state in a `Map` in this process.
+ *
+ * A hit takes one of two paths. The general one (`apply`, `applyBatch`)
+ * runs `runSteps` on the keys the throttle built. The fast one
+ * (`applyIndexed`) serves a throttle with one fixed rate: it finds the
+ * entry by identity through a `KeyIndex`, without building the full key;
+ * the reason for it is the bench row "throttle.hit, in-process, 100,000
+ * keys, key built per call" (bench/suites/core.ts) beside
+ * RateLimiterMemory.
+ *
  * Each hit's steps run synchronously, so they are atomic. Expired state is
  * dropped when read or when room is needed (no timer per key, and none at
  * all: `close()` has nothing holding the process open). Memory is bounded by
@@ -131,7 +140,6 @@ export class InMemoryBackend implements Backend {
     const now = this.checkedNow();
     const { keys, rates, strategy, costs } = request;
     const args = request.args ?? NO_ARGS;
-    if (keys.length === 1) return this.applyBatchOneRate(keys[0]!, strategy, rates[0]!, costs, args, now);
     const entries: (Entry | undefined)[] = new Array(keys.length);
     let states: unknown[] = new Array(keys.length);
     for (let i = 0; i < keys.length; i++) {
@@ -161,58 +169,7 @@ export class InMemoryBackend implements Backend {
       }
     }
     if (ttls !== undefined) {
-      for (let i = 0; i < keys.length; i++) {
-        const entry = entries[i];
-        if (entry !== undefined) {
-          entry.state = states[i];
-          entry.expiresAt = now + ttls[i]!;
-        } else {
-          this.insert(keys[i]!, states[i], now + ttls[i]!, now);
-        }
-      }
-    }
-    return out;
-  }
-
-  /**
-   * `applyBatchNow` for one rate (the common case): the same rule as
-   * `runSteps` with one rate (the step's own decision, stored when allowed
-   * and cost > 0 or `store`), without its arrays per hit.
-   */
-  private applyBatchOneRate(key: string, strategy: AnyStrategy, rate: Rate, costs: readonly number[], args: StepArgs, now: number): StepDecision[][] {
-    const entry = this.live(key, now);
-    let state = entry?.state;
-    let ttl = 0;
-    let written = false;
-    let deniedCost = -1;
-    let denied: StepDecision[] | undefined;
-    const out: StepDecision[][] = new Array(costs.length);
-    for (let j = 0; j < costs.length; j++) {
-      const cost = costs[j]!;
-      if (denied !== undefined && cost === deniedCost) {
-        out[j] = denied;
-        continue;
-      }
-      const outcome = strategy.step(state, now, cost, rate, args);
-      const decision = outcome.decision;
-      out[j] = [decision];
-      if (!decision.allowed) {
-        denied = out[j];
-        deniedCost = cost;
-      } else if (cost > 0 || outcome.store === true) {
-        state = outcome.state;
-        ttl = outcome.ttlMs;
-        written = true;
-        denied = undefined;
-      }
-    }
-    if (written) {
-      if (entry !== undefined) {
-        entry.state = state;
-        entry.expiresAt = now + ttl;
-      } else {
-        this.insert(key, state, now + ttl, now);
-      }
+      for (let i = 0; i < keys.length; i++) this.store(entries[i], keys[i]!, states[i], now + ttls[i]!, now);
     }
     return out;
   }
@@ -244,8 +201,10 @@ export class InMemoryBackend implements Backend {
   }
 
   /**
-   * `applyOne` for the key `index.prefix + keyPart(identity) + index.suffix`,
-   * found through the index: the throttle's hot path. Same rule, same store.
+   * One hit of one rate on the key `index.prefix + keyPart(identity) +
+   * index.suffix`, found through the index: the throttle's fast path (one
+   * fixed rate, no step args). Same step, same store rule
+   * (`storesOutcome`), same store as `apply`.
    */
   applyIndexed(index: KeyIndex, identity: string, strategy: AnyStrategy, rate: Rate, cost: number): StepDecision {
     const now = this.checkedNow();
@@ -266,7 +225,7 @@ export class InMemoryBackend implements Backend {
     // Written only when it changes: a store to a cold entry costs more than the read.
     if (live && !entry!.used) entry!.used = true;
     const outcome = strategy.step(live ? entry!.state : undefined, now, cost, rate, NO_ARGS);
-    if (outcome.decision.allowed && (cost > 0 || outcome.store === true)) {
+    if (storesOutcome(outcome, cost)) {
       if (entry !== undefined) {
         entry.state = outcome.state;
         entry.expiresAt = now + outcome.ttlMs;
@@ -309,16 +268,7 @@ export class InMemoryBackend implements Backend {
     }
     const { decisions, writes } = runSteps(request.strategy, states, now, request.cost, request.rates, request.dryRun, request.args);
     if (writes !== undefined) {
-      for (let i = 0; i < keys.length; i++) {
-        const outcome = writes[i]!;
-        const entry = entries[i];
-        if (entry !== undefined) {
-          entry.state = outcome.state;
-          entry.expiresAt = now + outcome.ttlMs;
-        } else {
-          this.insert(keys[i]!, outcome.state, now + outcome.ttlMs, now);
-        }
-      }
+      for (let i = 0; i < keys.length; i++) this.store(entries[i], keys[i]!, writes[i]!.state, now + writes[i]!.ttlMs, now);
     }
     return decisions;
   }
@@ -351,6 +301,16 @@ export class InMemoryBackend implements Backend {
     for (const entry of this.entries.values()) entry.dead = true;
     this.entries.clear();
     return Promise.resolve();
+  }
+
+  /** Writes `state` into `entry`, or, when the key has no live entry, into a new one. */
+  private store(entry: Entry | undefined, key: string, state: unknown, expiresAt: number, now: number): void {
+    if (entry !== undefined) {
+      entry.state = state;
+      entry.expiresAt = expiresAt;
+    } else {
+      this.insert(key, state, expiresAt, now);
+    }
   }
 
   private insert(key: string, state: unknown, expiresAt: number, now: number): Entry {

@@ -12,6 +12,16 @@ export interface StepsResult<S> {
 }
 
 /**
+ * The one rule for whether a step's state is stored: the step allowed the
+ * hit (a charge or refund always is) and it costs something, or the step
+ * asks for it (`StepOutcome.store`, e.g. a concurrency slot's release).
+ * Dry runs store nothing; their callers check that first.
+ */
+export function storesOutcome(outcome: StepOutcome<unknown>, cost: number): boolean {
+  return outcome.decision.allowed && (cost > 0 || outcome.store === true);
+}
+
+/**
  * The all-or-nothing rule for several rates (SEMANTICS.md): run the step for
  * every rate; if all allow, store every new state; if any denies, store
  * nothing, and report each rate that would have allowed by its cost-0
@@ -37,7 +47,7 @@ export function runSteps<S>(
     outcomes.push(outcome);
   }
   if (allowed) {
-    const store = !dryRun && (cost > 0 || outcomes.some((o) => o.store === true));
+    const store = !dryRun && outcomes.some((o) => storesOutcome(o, cost));
     return { decisions: outcomes.map((o) => o.decision), writes: store ? outcomes : undefined };
   }
   const decisions = outcomes.map((o, i) =>
