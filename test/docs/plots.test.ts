@@ -25,6 +25,12 @@ describe('docs/plots', async () => {
     expect(readFileSync(file, 'utf8') === drawn.get(name), `${name} drifted from the code: run npm run plots and look at the diff`).toBe(true);
   });
 
+  it('are all shown in docs/strategies.md', () => {
+    const guide = readFileSync(join(directory, '..', 'strategies.md'), 'utf8');
+    const missing = [...drawn.keys()].filter((name) => !guide.includes(`(plots/${name})`));
+    expect(missing, 'pictures docs/strategies.md does not show').toEqual([]);
+  });
+
   it('tells allowed from denied by shape, names its axes, and is the same on every draw', async () => {
     const svg = drawn.get('token-bucket--burst.svg')!;
     expect(svg).toContain('<circle');
