@@ -32,6 +32,14 @@ describe('package.json exports and tsup entries', () => {
     });
   });
 
+  it('maps every subpath in typesVersions too, for TypeScript with moduleResolution node10 (which ignores "exports")', () => {
+    const mapped = pkg.typesVersions?.['*'] ?? {};
+    const expected = Object.fromEntries(subpaths.filter(([path]) => path !== '.').map(([path, target]) => [
+      path.slice(2), [typeof target === 'object' ? target.import.types : ''],
+    ]));
+    expect(mapped).toEqual(expected);
+  });
+
   it('exports every tsup entry', () => {
     const exported = subpaths.map(([, target]) => (typeof target === 'object' ? target.import.default : target));
     for (const name of Object.keys(entries)) expect(exported).toContain(`./dist/${name}.js`);
