@@ -36,5 +36,5 @@ export const scenarios: readonly Scenario[] = [
     slug: 'quiet-then-burst', title: 'A few hits, a quiet second, then a burst of 30', durationMs: 2500,
     hitTimesMs: [...run(0, 3, 200), ...run(1200, 30, 20)],
   },
-  { slug: 'window-boundary', title: 'Twice the limit across a window boundary (20 hits, 800 to 1180 ms)', durationMs: 2500, hitTimesMs: run(800, 20, 20) },
+  { slug: 'window-boundary', title: 'Twice the limit across a window edge (20 hits, 800-1180 ms)', durationMs: 2500, hitTimesMs: run(800, 20, 20) },
 ];
