@@ -25,7 +25,22 @@ export interface BenchRun {
   readonly date: string;
 }
 
-/** True when a table compares our rows against a peer library (its baseline is not one of ours). */
-export function comparesToPeer(table: BenchTable): boolean {
-  return table.ratios !== undefined && !/^(traffik|no limiter|bare)\b/.test(table.ratios.baseline);
+/** Row names of the peer libraries the suites measure beside ours. */
+const PEER_NAME = /^(rate-limiter-flexible|graphql-rate-limit-directive|graphql-query-complexity)\b/;
+
+/**
+ * Our rows' throughput as a multiple of the peer's in one table, or
+ * `undefined` when the table has no ratios or no peer row, or compares our
+ * rows with one of ours (a peer row there is only a reference). A table whose
+ * baseline is a floor (Redis: a bare EVALSHA) is rebased on the peer's row.
+ */
+export function ratiosToPeer(table: BenchTable): { peer: string; values: { name: string; ratio: number }[] } | undefined {
+  const ratios = table.ratios;
+  if (ratios === undefined || ratios.baseline.startsWith('traffik')) return undefined;
+  const peer = PEER_NAME.test(ratios.baseline) ? ratios.values.find((v) => v.name === ratios.baseline) : ratios.values.find((v) => PEER_NAME.test(v.name));
+  if (peer === undefined || !(peer.ratio > 0)) return undefined;
+  return {
+    peer: peer.name,
+    values: ratios.values.filter((v) => v.name.startsWith('traffik')).map((v) => ({ name: v.name, ratio: v.ratio / peer.ratio })),
+  };
 }

@@ -1,10 +1,10 @@
 /**
- * The chart of docs/benchmarks.md: for every table that compares us with a
- * peer library, one horizontal bar per row of ours (rows named `traffik ...`), its throughput as a
+ * The chart of docs/benchmarks.md: for every table that holds a peer
+ * library's row, one horizontal bar per row of ours (rows named `traffik ...`), its throughput as a
  * multiple of the peer's on a log scale, with the 1x line marked. Plain SVG;
  * the same tables always give the same text.
  */
-import { comparesToPeer, type BenchTable } from './bench-table.js';
+import { ratiosToPeer, type BenchTable } from './bench-table.js';
 
 const WIDTH = 860;
 const LABEL_WIDTH = 330;
@@ -31,11 +31,11 @@ function cut(text: string, max: number): string {
 
 /** The SVG text, or `undefined` when no table compares with a peer. */
 export function renderRatioChart(tables: readonly BenchTable[]): string | undefined {
-  const groups = tables.filter(comparesToPeer).map((table) => ({
-    title: `${table.suite}: ${table.title}`,
-    peer: table.ratios!.baseline,
-    bars: table.ratios!.values.filter((v) => v.name.startsWith('traffik') && Number.isFinite(v.ratio) && v.ratio > 0),
-  })).filter((g) => g.bars.length > 0);
+  const groups = tables.flatMap((table) => {
+    const toPeer = ratiosToPeer(table);
+    const bars = toPeer?.values.filter((v) => Number.isFinite(v.ratio) && v.ratio > 0) ?? [];
+    return toPeer === undefined || bars.length === 0 ? [] : [{ title: `${table.suite}: ${table.title}`, peer: toPeer.peer, bars }];
+  });
   if (groups.length === 0) return undefined;
   const ratios = groups.flatMap((g) => g.bars.map((b) => b.ratio));
   const low = Math.min(0.5, ...ratios);
@@ -59,7 +59,7 @@ export function renderRatioChart(tables: readonly BenchTable[]): string | undefi
       out.push(`<rect x="${num(Math.min(from, to))}" y="${num(y)}" width="${num(Math.max(1, Math.abs(to - from)))}" height="${BAR}" fill="${better ? '#1d4f91' : '#c77c0e'}"${better ? '' : ' fill-opacity="0.85"'}/>`);
       out.push(better
         ? `<text x="${num(to + 5)}" y="${num(y + BAR - 3)}">${bar.ratio.toFixed(2)}x</text>`
-        : `<text x="${num(to - 5)}" y="${num(y + BAR - 3)}" text-anchor="end">${bar.ratio.toFixed(2)}x</text>`);
+        : `<text x="${num(from + 5)}" y="${num(y + BAR - 3)}">${bar.ratio.toFixed(2)}x</text>`);
       y += BAR + GAP;
     }
   }
