@@ -4,7 +4,9 @@
  * every entry is exported, so no subpath can point at a file the build never
  * writes (tsup.config.ts also refuses to build with a missing entry file).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { entries } from '../tsup.config.js';
@@ -38,6 +40,18 @@ describe('package.json exports and tsup entries', () => {
       path.slice(2), [typeof target === 'object' ? target.import.types : ''],
     ]));
     expect(mapped).toEqual(expected);
+  });
+
+  it('tsup.config.ts refuses to build when an entry file is missing, naming it', () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'traffik-tsup-'));
+    try {
+      // Entry paths are relative to the working directory: from an empty one, every entry is missing.
+      const load = `import(${JSON.stringify(join(root, 'tsup.config.ts'))}).then(() => console.log('loaded'))`;
+      expect(() => execFileSync(join(root, 'node_modules', '.bin', 'tsx'), ['-e', load], { cwd: elsewhere, encoding: 'utf8', stdio: 'pipe' }))
+        .toThrow(/entry file\(s\) missing: index -> src\/index\.ts/);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('exports every tsup entry', () => {
