@@ -1,8 +1,24 @@
 /**
  * Small benchmark helpers shared by the suites in bench/suites: time a
  * function for a fixed duration (serially or with N calls in flight) and
- * print side-by-side tables with ratios.
+ * print side-by-side tables with ratios. Every printed table is also
+ * recorded (`recordedTables`), so bench/run.ts can write docs/benchmarks.md
+ * and its chart from the same run.
  */
+import type { BenchTable } from '../scripts/bench-report/bench-table.js';
+
+const recorded: BenchTable[] = [];
+let currentSuite = '';
+
+/** Names the suite whose tables are printed next (bench/run.ts calls it before each suite). */
+export function beginSuite(name: string): void {
+  currentSuite = name;
+}
+
+/** Every table printed so far, in order. */
+export function recordedTables(): readonly BenchTable[] {
+  return recorded;
+}
 
 /** One measured row. */
 export interface Measurement {
@@ -62,13 +78,18 @@ function formatOps(ops: number): string {
  */
 export function printTable(title: string, rows: readonly Measurement[], baseline?: string): void {
   const base = baseline === undefined ? undefined : rows.find((r) => r.name === baseline);
+  const header = ['case', 'ops/s', 'mean µs', base ? `vs ${base.name}` : ''];
+  const cells = rows.map((row) => [
+    row.name, formatOps(row.opsPerSec), row.meanUs.toFixed(1), base ? `${(row.opsPerSec / base.opsPerSec).toFixed(2)}x` : '',
+  ]);
   console.log(`\n### ${title}\n`);
-  console.log(`| case | ops/s | mean µs | ${base ? `vs ${base.name}` : ''} |`);
+  console.log(`| ${header.join(' | ')} |`);
   console.log('|---|---:|---:|---:|');
-  for (const row of rows) {
-    const ratio = base ? `${(row.opsPerSec / base.opsPerSec).toFixed(2)}x` : '';
-    console.log(`| ${row.name} | ${formatOps(row.opsPerSec)} | ${row.meanUs.toFixed(1)} | ${ratio} |`);
-  }
+  for (const row of cells) console.log(`| ${row.join(' | ')} |`);
+  recorded.push({
+    suite: currentSuite, title, header, rows: cells,
+    ...(base ? { ratios: { baseline: base.name, values: rows.map((row) => ({ name: row.name, ratio: row.opsPerSec / base.opsPerSec })) } } : {}),
+  });
 }
 
 /** Prints a Markdown table from ready-made cells (for comparisons that are not one baseline). */
@@ -77,6 +98,7 @@ export function printGrid(title: string, header: readonly string[], rows: readon
   console.log(`| ${header.join(' | ')} |`);
   console.log(`|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+  recorded.push({ suite: currentSuite, title, header: [...header], rows: rows.map((row) => [...row]) });
 }
 
 /** ops/s formatted as in the tables. */

@@ -48,3 +48,4 @@ for (const [name, strategy] of strategies) {
 await backend.close();
 console.log('\nSame burst, different shapes: windows pass a burst then block until they reset; buckets refill smoothly;');
 console.log('GCRA spaces hits evenly with a little slack; the queue admits more but makes them wait their turn.');
+console.log('Every strategy under the same traffic, drawn from its real step: docs/strategies.md (npm run plots redraws them).');
