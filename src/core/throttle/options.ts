@@ -144,3 +144,11 @@ export function checkCallOptions(owner: string, method: string, options: unknown
     }
   }
 }
+
+/** `checkCallOptions` for `hit` (`cost`, `context`), written out: it runs on every hit given options. */
+export function checkHitOptions(owner: string, options: object): void {
+  if (typeof options !== 'object' || options === null) checkCallOptions(owner, 'hit', options, CALL_OPTIONS.hit);
+  for (const name in options) {
+    if (name !== 'cost' && name !== 'context') checkCallOptions(owner, 'hit', options, CALL_OPTIONS.hit);
+  }
+}

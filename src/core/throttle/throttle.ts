@@ -11,7 +11,7 @@ import type { AnyStrategy } from '../strategies/strategy.js';
 import { shadowed } from './decide.js';
 import { HIT, PEEK, ThrottleEngine, type FastPath } from './engine.js';
 import {
-  CALL_OPTIONS, checkCallOptions,
+  CALL_OPTIONS, checkCallOptions, checkHitOptions,
   type BackendFunction, type ContextOptions, type HitOptions, type ThrottleMode, type ThrottleOptions, type WaitOptions,
 } from './options.js';
 import { WaitLines } from './wait-lines.js';
@@ -59,7 +59,7 @@ export class Throttle<Ctx = unknown> {
   hit(key: string | Exempted, options?: HitOptions<Ctx>): Promise<Decision> {
     if (options !== undefined) {
       try {
-        checkCallOptions(`Throttle "${this.uid}"`, 'hit', options, CALL_OPTIONS.hit);
+        checkHitOptions(`Throttle "${this.uid}"`, options);
       } catch (error) {
         return Promise.reject(error);
       }
