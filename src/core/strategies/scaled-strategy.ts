@@ -6,7 +6,7 @@ import { ceilDiv } from './integer-math.js';
 import type { LuaStep } from './lua-step.js';
 import { scaleRate } from './per-mille.js';
 import { scaledLua } from './scaled-strategy.lua.js';
-import type { AnyStrategy, StateDescription, StepArgs, StepOutcome, Strategy } from './strategy.js';
+import type { AnyStrategy, StateDescription, StepArgs, StepOp, StepOutcome, Strategy } from './strategy.js';
 
 const NO_ARGS: StepArgs = [];
 
@@ -25,6 +25,9 @@ const NO_ARGS: StepArgs = [];
  * limit of this hit, `L_min` that of the smallest factor the wrapper may
  * use), so that no state a slower factor still needs is dropped early: a
  * bucket filled at a fast rate drains slower once the factor drops.
+ *
+ * Charge and refund go to the base, under the scaled rate, when the base
+ * supports them (`supportsChargeAndRefund` follows the base).
  */
 export abstract class ScaledStrategy implements Strategy<unknown> {
   abstract readonly name: string;
@@ -105,11 +108,16 @@ export abstract class ScaledStrategy implements Strategy<unknown> {
     return own.length === 0 ? baseArgs : [...own, ...baseArgs];
   }
 
-  step(state: unknown, now: number, cost: number, rate: Rate, args: StepArgs = NO_ARGS): StepOutcome<unknown> {
+  /** True when the base implements `'charge'` and `'refund'`: the wrapper forwards them. */
+  get supportsChargeAndRefund(): boolean {
+    return this.base.supportsChargeAndRefund === true;
+  }
+
+  step(state: unknown, now: number, cost: number, rate: Rate, args: StepArgs = NO_ARGS, op: StepOp = 'hit'): StepOutcome<unknown> {
     const own = this.ownArgs === 0 ? NO_ARGS : args.slice(0, this.ownArgs);
     const rest = this.ownArgs === 0 ? args : args.slice(this.ownArgs);
     const scaled = scaleRate(rate, this.factorAt(now, own));
-    let outcome = this.base.step(state, now, cost, scaled, rest);
+    let outcome = this.base.step(state, now, cost, scaled, rest, op);
     const { decision } = outcome;
     if (decision.remaining < 0 || (cost === 0 && !decision.allowed)) {
       // A state from a larger factor may hold more than this one's limit: report 0 left, and keep
@@ -127,6 +135,11 @@ export abstract class ScaledStrategy implements Strategy<unknown> {
   private slowestFactor(): number {
     this.slowest ??= Math.min(...this.factors());
     return this.slowest;
+  }
+
+  /** Forwards the whole list of rates to the base's own check. */
+  validateRates(rates: readonly Rate[]): void {
+    this.base.validateRates?.(rates);
   }
 
   validateRate(rate: Rate): void {
