@@ -171,6 +171,25 @@ export class Rate {
   toString(): string {
     return this.unlimited ? '0/0' : `${this.limit}/${this.periodMs}ms`;
   }
+  /**
+   * This rate reduced by `divisor` instead of gcd(limit, period): for a
+   * strategy that reads one state under several limits of the same period
+   * (a tiered or time-of-day wrapper), so every limit counts in the same
+   * units (`divisor` = the gcd of the period and all those limits). Throws
+   * `ConfigurationError` unless `divisor` divides both limit and period.
+   */
+  withDivisor(divisor: number): Rate {
+    if (this.unlimited) return this;
+    if (!Number.isSafeInteger(divisor) || divisor < 1 || this.limit % divisor !== 0 || this.periodMs % divisor !== 0) {
+      throw new ConfigurationError(`Rate ${this.toString()}: ${describeValue(divisor)} does not divide both limit and period`);
+    }
+    const copy = new Rate({ limit: this.limit, milliseconds: this.periodMs });
+    const reduced = copy as { reducedLimit: number; reducedPeriodMs: number };
+    reduced.reducedLimit = this.limit / divisor;
+    reduced.reducedPeriodMs = this.periodMs / divisor;
+    return copy;
+  }
+
   /** True when both rates have the same limit and period. */
   equals(other: Rate): boolean {
     return this.limit === other.limit && this.periodMs === other.periodMs;
@@ -178,7 +197,7 @@ export class Rate {
 }
 
 /** gcd(a, b) of two positive safe integers (Euclid). */
-function greatestCommonDivisor(a: number, b: number): number {
+export function greatestCommonDivisor(a: number, b: number): number {
   while (b !== 0) {
     const r = a % b;
     a = b;

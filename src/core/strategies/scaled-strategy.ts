@@ -1,5 +1,5 @@
 import { ConfigurationError, describeValue } from '../errors.js';
-import type { Rate } from '../rate.js';
+import { greatestCommonDivisor, type Rate } from '../rate.js';
 import { isLeaseStrategy, type LeaseStrategy } from './concurrency-limit.js';
 import { FixedWindowStrategy } from './fixed-window.js';
 import { ceilDiv } from './integer-math.js';
@@ -38,6 +38,8 @@ export abstract class ScaledStrategy implements Strategy<unknown> {
   /** Set when the base is a lease strategy: release args for `Throttle.acquire`. */
   readonly releaseArgs?: LeaseStrategy['releaseArgs'];
   private slowest: number | undefined;
+  /** Per rate: each factor's scaled rate, all reduced by one common divisor (see `scaled`). */
+  private readonly sharedUnits = new WeakMap<Rate, Map<number, Rate>>();
   private luaStep: LuaStep | undefined | null = null;
   /** How many leading step args are the wrapper's own. */
   protected abstract readonly ownArgs: number;
@@ -93,7 +95,7 @@ export abstract class ScaledStrategy implements Strategy<unknown> {
           const count = baseLua.params?.(rate).length ?? 0;
           const out = [factors.length, this.ownArgs, this.luaOffsetMinutes(), this.slowestFactor(), count, ranges.length];
           for (const range of ranges) out.push(...range);
-          for (const factor of factors) out.push(factor, ...(baseLua.params?.(scaleRate(rate, factor)) ?? []));
+          for (const factor of factors) out.push(factor, ...(baseLua.params?.(this.scaled(rate, factor)) ?? []));
           return out;
         },
       };
@@ -116,7 +118,7 @@ export abstract class ScaledStrategy implements Strategy<unknown> {
   step(state: unknown, now: number, cost: number, rate: Rate, args: StepArgs = NO_ARGS, op: StepOp = 'hit'): StepOutcome<unknown> {
     const own = this.ownArgs === 0 ? NO_ARGS : args.slice(0, this.ownArgs);
     const rest = this.ownArgs === 0 ? args : args.slice(this.ownArgs);
-    const scaled = scaleRate(rate, this.factorAt(now, own));
+    const scaled = this.scaled(rate, this.factorAt(now, own));
     let outcome = this.base.step(state, now, cost, scaled, rest, op);
     const { decision } = outcome;
     if (decision.remaining < 0 || (cost === 0 && !decision.allowed)) {
@@ -129,6 +131,25 @@ export abstract class ScaledStrategy implements Strategy<unknown> {
     if (scaled.limit === slowest) return outcome;
     // Keep the state as long as the slowest limit would need to make it fresh again.
     return { ...outcome, ttlMs: ceilDiv(outcome.ttlMs * scaled.limit, slowest) };
+  }
+
+  /**
+   * `rate` scaled by `factor`, reduced by the gcd of the period and every
+   * factor's scaled limit rather than its own gcd: the base's state is
+   * shared by all factors, so its units (a bucket's P / g) must not change
+   * with the factor. Cached per rate.
+   */
+  protected scaled(rate: Rate, factor: number): Rate {
+    let byFactor = this.sharedUnits.get(rate);
+    if (byFactor === undefined) {
+      byFactor = new Map();
+      const factors = [...new Set([...this.factors(), ...this.luaSlots().factors])];
+      let divisor = rate.periodMs;
+      for (const f of factors) divisor = greatestCommonDivisor(scaleRate(rate, f).limit, divisor);
+      for (const f of factors) byFactor.set(f, scaleRate(rate, f).withDivisor(divisor));
+      this.sharedUnits.set(rate, byFactor);
+    }
+    return byFactor.get(factor) ?? scaleRate(rate, factor);
   }
 
   /** The smallest factor this wrapper may use. */
@@ -146,7 +167,7 @@ export abstract class ScaledStrategy implements Strategy<unknown> {
     for (const factor of this.factors()) {
       let scaled: Rate;
       try {
-        scaled = scaleRate(rate, factor);
+        scaled = this.scaled(rate, factor);
       } catch (error) {
         throw new ConfigurationError(`${this.name}: rate ${rate.limit}/${rate.periodMs}ms scaled by ${factor / 1000}: ${(error as Error).message}`);
       }
@@ -161,7 +182,7 @@ export abstract class ScaledStrategy implements Strategy<unknown> {
    */
   describe(state: unknown, now: number, rate: Rate): StateDescription {
     const factor = this.factorAt(now, this.ownArgs === 0 ? NO_ARGS : [this.defaultSlot()]);
-    const scaled = scaleRate(rate, factor);
+    const scaled = this.scaled(rate, factor);
     const base = this.base.describe?.(state, now, scaled) ?? { summary: `limit ${scaled.limit}`, values: {} };
     return {
       summary: `x${factor / 1000}: ${base.summary}`,
