@@ -266,7 +266,7 @@ export class InMemoryBackend implements Backend {
       entries[i] = entry;
       states[i] = entry?.state;
     }
-    const { decisions, writes } = runSteps(request.strategy, states, now, request.cost, request.rates, request.dryRun, request.args);
+    const { decisions, writes } = runSteps(request.strategy, states, now, request.cost, request.rates, request.dryRun, request.args, request.op);
     if (writes !== undefined) {
       for (let i = 0; i < keys.length; i++) this.store(entries[i], keys[i]!, writes[i]!.state, now + writes[i]!.ttlMs, now);
     }
