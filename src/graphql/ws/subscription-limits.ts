@@ -64,12 +64,38 @@ export interface MessagesLimit {
   backend?: Backend;
 }
 
+/**
+ * Where Subscribe counters live: one backend, or a function choosing one per
+ * connection from its graphql-ws `Context` (a tenant's own store). Called
+ * for each Subscribe; throwing sends that operation an internal error.
+ * Backends it returns are yours to cache and close.
+ */
+export type SubscriberBackend<P extends ConnectionInitMessage['payload'] = ConnectionInitMessage['payload'], E = SocketExtra> =
+  | Backend
+  | ((ctx: Context<P, E> | undefined) => Backend);
+
 /** The second argument of `rateLimitSubscriptions`. Every value is checked when it is called. */
 export interface SubscriptionLimits<P extends ConnectionInitMessage['payload'] = ConnectionInitMessage['payload'], E = SocketExtra> {
   /** Prefix of the throttles' uids (`<uid>:subscribe`, `<uid>:messages`). Default `'graphql-ws'`. */
   uid?: string;
-  /** Where Subscribe counters live; share one (e.g. `RedisBackend`) between servers to enforce one limit. Default: the shared in-process backend. */
-  backend?: Backend;
+  /**
+   * Where Subscribe counters live; share one (e.g. `RedisBackend`) between
+   * servers to enforce one limit, or choose one per connection (see
+   * `SubscriberBackend`). Default: the shared in-process backend.
+   */
+  backend?: SubscriberBackend<P, E>;
+  /**
+   * `'enforce'` (default) or `'shadow'`: Subscribe messages and events are
+   * counted and reported as usual, but nothing is ever refused, dropped or
+   * ended. How to roll a new limit out safely.
+   */
+  mode?: 'enforce' | 'shadow';
+  /**
+   * The most time, in ms, a promise from `identify` or a `cost` function may
+   * take (default 10,000); one that takes longer closes the socket (4500) as
+   * a throwing `identify` does, with a message naming the function.
+   */
+  functionTimeoutMs?: number;
   /** The default strategy of both limits. Default: `new FixedWindowStrategy()`. */
   strategy?: AnyStrategy;
   /** What to do when the backend fails (see `OnError`). Default: the backend's, else `'throttle'`. */
@@ -84,7 +110,7 @@ export interface SubscriptionLimits<P extends ConnectionInitMessage['payload'] =
   timers?: Timers;
 }
 
-const LIMIT_OPTIONS = ['uid', 'backend', 'strategy', 'onError', 'identify', 'subscribe', 'messages', 'timers'] as const;
+const LIMIT_OPTIONS = ['uid', 'backend', 'mode', 'functionTimeoutMs', 'strategy', 'onError', 'identify', 'subscribe', 'messages', 'timers'] as const;
 const SUBSCRIBE_OPTIONS = ['rate', 'cost', 'maxConcurrent', 'strategy'] as const;
 const MESSAGES_OPTIONS = ['rate', 'onExceed', 'strategy', 'backend'] as const;
 const ON_EXCEED: readonly OnExceed[] = ['drop', 'latest', 'complete'];
@@ -100,7 +126,11 @@ export function checkSubscriptionLimits(limits: unknown): void {
     throw new ConfigurationError(`${OWNER}: limits must be an object ({ subscribe, messages, ... }), got ${describeValue(limits)}`);
   }
   checkOptionNames(OWNER, limits, LIMIT_OPTIONS);
-  const { uid, identify, subscribe, messages, timers } = limits as SubscriptionLimits;
+  const { uid, identify, subscribe, messages, timers, mode, functionTimeoutMs } = limits as SubscriptionLimits;
+  if (mode !== undefined && mode !== 'enforce' && mode !== 'shadow') {
+    throw new ConfigurationError(`${OWNER}: mode must be 'enforce' or 'shadow', got ${describeValue(mode)}`);
+  }
+  if (functionTimeoutMs !== undefined) checkWholeNumber(OWNER, 'functionTimeoutMs', functionTimeoutMs, 1);
   if (uid !== undefined && (typeof uid !== 'string' || uid === '')) {
     throw new ConfigurationError(`${OWNER}: uid must be a non-empty string, got ${describeValue(uid)}`);
   }
