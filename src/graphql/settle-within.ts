@@ -12,7 +12,7 @@ export const DEFAULT_FUNCTION_TIMEOUT_MS = 10_000;
 export function settleWithin<T>(value: PromiseLike<T>, ms: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
-      reject(new TraffikError(`${what} did not settle within ${ms} ms (functionTimeoutMs); the request was not rate limited and fails`));
+      reject(new TraffikError(`${what} did not settle within ${ms} ms (functionTimeoutMs)`));
     }, ms);
     value.then(
       (result) => {
