@@ -1,34 +1,32 @@
 import { GraphQLError } from 'graphql';
-import { addressFromContext, compileTrustProxy, type TrustProxy } from '../trpc/client-address.js';
+import { clientIdentity, type ClientAddressOptions, type RequestLike, type TrustProxy } from '../core/client-address.js';
 import type { Identify } from './limited-resolver.js';
 
-export type { TrustProxy };
+export type { TrustProxy, ClientAddressOptions };
 
 /** The `extensions.code` of the error a request gets when the default identity finds no client address. */
 export const NO_CLIENT_ADDRESS = 'RATE_LIMITER_NO_CLIENT_ADDRESS';
 
 /**
- * What every server this module knows puts in the GraphQL context:
- * GraphQL Yoga on Node (`req`, and a fetch `request`), Apollo Server and
- * graphql-http with the documented `context` (`req`), or an app's own.
+ * What servers put in the GraphQL context: GraphQL Yoga on Node (`req`,
+ * and a fetch `request`), Apollo Server and graphql-http with the
+ * documented `context` (`req`), or an app's own.
  */
 interface RequestContext {
-  req?: unknown;
-  request?: unknown;
+  req?: RequestLike | null;
+  request?: RequestLike | null;
 }
 
 /**
- * The client address of the request in `context.req` (Node's
- * `IncomingMessage`), else in `context.request` when it carries a socket.
- * `X-Forwarded-For` counts only through `trusted` proxies. Undefined when
- * the context holds no reachable request.
+ * Finds the request in a GraphQL context: `context.req` (Node's
+ * `IncomingMessage`) when it shows an address, else `context.request`.
  */
-export function contextAddress(context: unknown, trusted: ((address: string, hop: number) => boolean) | undefined): string | undefined {
+function requestOf(context: unknown, identity: (request: RequestLike | null | undefined) => string | undefined): string | undefined {
   if (context === null || typeof context !== 'object') return undefined;
   const { req, request } = context as RequestContext;
-  const fromReq = req === undefined ? undefined : addressFromContext({ req }, trusted);
+  const fromReq = identity(req);
   if (fromReq !== undefined && fromReq !== '') return fromReq;
-  const fromRequest = request === undefined ? undefined : addressFromContext({ req: request }, trusted);
+  const fromRequest = identity(request);
   return fromRequest === '' ? undefined : fromRequest;
 }
 
@@ -44,18 +42,28 @@ export function noClientAddressError(): GraphQLError {
 }
 
 /**
- * The identify used when none is given: the client address of the request
- * in the context (see `contextAddress`; `X-Forwarded-For` only through
- * `trustProxy`). A context without one fails the field with
- * `RATE_LIMITER_NO_CLIENT_ADDRESS` and a message naming the fix: never one
- * budget silently shared by every caller. `trustProxy` is checked here
- * (`ConfigurationError`).
+ * The client identity of the request in a GraphQL context (`context.req`,
+ * else `context.request`): its canonical address, IPv6 grouped by
+ * `ipv6Subnet` (default /56), `X-Forwarded-For` only through `trustProxy`.
+ * Undefined when the context holds no request with an address. Options are
+ * checked now (`ConfigurationError`).
  */
-export function addressIdentify(trustProxy?: TrustProxy): Identify {
-  const trusted = compileTrustProxy(trustProxy);
+export function contextAddress(options: ClientAddressOptions = {}): (context: unknown) => string | undefined {
+  const identity = clientIdentity(options, 'rateLimitDirective');
+  return (context) => requestOf(context, identity);
+}
+
+/**
+ * The identify used when none is given: `contextAddress(options)`. A
+ * context without a request fails the field with
+ * `RATE_LIMITER_NO_CLIENT_ADDRESS` and a message naming the fix: never one
+ * budget silently shared by every caller.
+ */
+export function addressIdentify(options: ClientAddressOptions = {}): Identify {
+  const address = contextAddress(options);
   return (context) => {
-    const address = contextAddress(context, trusted);
-    if (address === undefined) throw noClientAddressError();
-    return address;
+    const found = address(context);
+    if (found === undefined) throw noClientAddressError();
+    return found;
   };
 }

@@ -3,7 +3,7 @@ import { defaultFieldResolver, print, type DirectiveNode, type GraphQLFieldConfi
 import { ConfigurationError, FixedWindowStrategy, type AnyStrategy, type Backend, type OnError, type Throttle } from '../core/index.js';
 import { describeValue } from '../core/errors.js';
 import { checkOptionNames } from '../core/options.js';
-import { addressIdentify, contextAddress, noClientAddressError, type TrustProxy } from './caller-address.js';
+import { addressIdentify, type TrustProxy } from './caller-address.js';
 import { AheadStore, chargeAheadResolver, listItemType, type AheadPlan } from './charge-ahead.js';
 import { buildFieldLimits, repeatedLimitMessage, type FieldCostFunction, type LimitRegistry } from './field-limits.js';
 import { HitBatcher, type FlushScheduler } from './hit-batcher.js';
@@ -44,6 +44,12 @@ export interface RateLimitDirectiveOptions<Ctx = any> {
    */
   trustProxy?: TrustProxy;
   /**
+   * The default identity groups IPv6 clients by this prefix length (1 to
+   * 128, default 56: one home's allocation), so that rotating addresses in
+   * one subnet is one caller. Only with the default identity.
+   */
+  ipv6Subnet?: number;
+  /**
    * `'enforce'` (default) or `'shadow'`: every hit is decided, recorded and
    * reported (status plugin, `onDecision` of your metrics), but no field is
    * ever limited; a hit that would have been denied has `shadowDenied: true`.
@@ -52,7 +58,7 @@ export interface RateLimitDirectiveOptions<Ctx = any> {
   mode?: 'enforce' | 'shadow';
   /**
    * The most time, in ms, a promise returned by `identify` or a cost function
-   * may take (default 10,000). One that takes longer fails its field with a
+   * may take (default 5,000). One that takes longer fails its field with a
    * server error saying which function did not settle.
    */
   functionTimeoutMs?: number;
@@ -97,7 +103,7 @@ export interface RateLimitDirective {
 }
 
 const OPTION_NAMES = [
-  'name', 'backend', 'identify', 'trustProxy', 'mode', 'functionTimeoutMs', 'costs', 'strategies', 'strategy', 'onLimit', 'onError',
+  'name', 'backend', 'identify', 'trustProxy', 'ipv6Subnet', 'mode', 'functionTimeoutMs', 'costs', 'strategies', 'strategy', 'onLimit', 'onError',
   'scheduleFlush', 'chargeListsAhead',
 ];
 const NAME_PATTERN = /^[_A-Za-z][_0-9A-Za-z]*$/;
@@ -108,17 +114,13 @@ export function rateLimitDirectiveTypeDefs(name = 'rateLimit'): string {
 }
 
 /**
- * The identify used when none is given (and no `trustProxy`): the client
- * address of the request in the context (`context.req`, else
- * `context.request`). Throws a `GraphQLError` with code
+ * The identify used when none is given: the client identity of the request
+ * in the context (`context.req`, else `context.request`): its canonical
+ * address, IPv6 grouped by /56. Throws a `GraphQLError` with code
  * `RATE_LIMITER_NO_CLIENT_ADDRESS`, naming the fix, when the context holds
  * no request: never one budget shared by every caller.
  */
-export function defaultIdentify(context: unknown): string {
-  const address = contextAddress(context, undefined);
-  if (address === undefined) throw noClientAddressError();
-  return address;
-}
+export const defaultIdentify: (context: unknown) => string = addressIdentify() as (context: unknown) => string;
 
 interface DirectableNode {
   readonly extensions?: unknown;
@@ -206,11 +208,13 @@ export function rateLimitDirective<Ctx = any>(options: RateLimitDirectiveOptions
   checkOptionNames('rateLimitDirective', options, OPTION_NAMES);
   const { name = 'rateLimit', backend, costs = {}, strategies = {}, onLimit, onError, scheduleFlush, chargeListsAhead = true } = options;
   const where = 'rateLimitDirective';
-  const { mode, functionTimeoutMs = DEFAULT_FUNCTION_TIMEOUT_MS, trustProxy } = options;
-  if (trustProxy !== undefined && options.identify !== undefined) {
-    throw new ConfigurationError(`${where}: trustProxy applies only to the default identity; with your own identify, read X-Forwarded-For there`);
+  const { mode, functionTimeoutMs = DEFAULT_FUNCTION_TIMEOUT_MS, trustProxy, ipv6Subnet } = options;
+  if ((trustProxy !== undefined || ipv6Subnet !== undefined) && options.identify !== undefined) {
+    throw new ConfigurationError(`${where}: trustProxy and ipv6Subnet apply only to the default identity; with your own identify, use contextAddress({ trustProxy, ipv6Subnet }) there`);
   }
-  const identify = options.identify ?? (trustProxy === undefined ? defaultIdentify : addressIdentify(trustProxy));
+  const identify = options.identify ?? (trustProxy === undefined && ipv6Subnet === undefined
+    ? defaultIdentify
+    : addressIdentify({ ...(trustProxy !== undefined ? { trustProxy } : {}), ...(ipv6Subnet !== undefined ? { ipv6Subnet } : {}) }));
   if (mode !== undefined && mode !== 'enforce' && mode !== 'shadow') {
     throw new ConfigurationError(`${where}: mode must be 'enforce' or 'shadow', got ${describeValue(mode)}`);
   }

@@ -149,11 +149,9 @@ export function buildFieldLimits(
           rate: group.rates,
           strategy: group.strategy,
           ...(registry.onError !== undefined ? { onError: registry.onError } : {}),
+          ...(registry.backend !== undefined ? { backend: registry.backend } : {}),
+          ...(registry.mode !== undefined ? { mode: registry.mode } : {}),
         };
-        // Backend functions and shadow mode are Throttle's own (issue 16): handed on as they are.
-        const extended = throttleOptions as unknown as Record<string, unknown>;
-        if (registry.backend !== undefined) extended.backend = registry.backend;
-        if (registry.mode !== undefined) extended.mode = registry.mode;
         throttle = new Throttle<unknown>(throttleOptions);
       } catch (error) {
         if (error instanceof ConfigurationError) throw new ConfigurationError(`${where}: ${error.message}`, { cause: error });

@@ -8,7 +8,7 @@ export {
   rateLimitDirective, rateLimitDirectiveTypeDefs, defaultIdentify,
   type RateLimitDirective, type RateLimitDirectiveOptions, type DirectiveBackend,
 } from './directive.js';
-export { addressIdentify, contextAddress, NO_CLIENT_ADDRESS, type TrustProxy } from './caller-address.js';
+export { addressIdentify, contextAddress, NO_CLIENT_ADDRESS, type TrustProxy, type ClientAddressOptions } from './caller-address.js';
 export { limitedOperation, retryAfterHeader, type LimitedOperation, type OperationInput } from './limited-operation.js';
 export type { RateLimitSettings, CostInput, FieldCostFunction } from './field-limits.js';
 export type { Identify, OnLimit, LimitDetails } from './limited-resolver.js';

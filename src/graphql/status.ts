@@ -94,7 +94,7 @@ export function recordFieldDecision(context: unknown, coordinate: string, limit:
     else record.denied++;
   } else {
     record.allowed++;
-    if ((decision as { shadowDenied?: boolean }).shadowDenied === true) record.shadowDenied++;
+    if (decision.shadowDenied === true) record.shadowDenied++;
   }
 }
 

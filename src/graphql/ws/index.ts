@@ -8,7 +8,8 @@ export type {
   SubscriptionLimits, SubscribeLimit, MessagesLimit, IdentifySubscriber, SubscribeCost, SubscriberBackend,
 } from './subscription-limits.js';
 export { throttleStream, type OnExceed, type ThrottledStreamOptions } from './throttled-stream.js';
-export { remoteAddress, type SocketExtra } from './identify.js';
+export { remoteAddress, socketAddressIdentify, type SocketExtra } from './identify.js';
+export type { TrustProxy, ClientAddressOptions } from '../../core/client-address.js';
 export { systemTimers, type Timers } from './timers.js';
 export {
   RATE_LIMITED, RATE_LIMITER_UNAVAILABLE, subscribeRateLimitedError, concurrencyLimitedError, messagesRateLimitedError,

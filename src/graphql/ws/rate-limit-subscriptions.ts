@@ -2,7 +2,7 @@ import type { GraphQLError } from 'graphql';
 import { areGraphQLErrors, type ConnectionInitMessage, type Context, type ServerOptions, type SubscribePayload } from 'graphql-ws';
 import { EXEMPTED, InMemoryBackend, Throttle } from '../../core/index.js';
 import { BackendError, ConfigurationError, TraffikError, describeValue } from '../../core/errors.js';
-import { remoteAddress, type SocketExtra } from './identify.js';
+import { remoteAddress, socketAddressIdentify, type SocketExtra } from './identify.js';
 import { DEFAULT_FUNCTION_TIMEOUT_MS, settleWithin } from '../settle-within.js';
 import {
   concurrencyLimitedError, limiterFailedError, limiterUnavailableError, messagesRateLimitedError, subscribeRateLimitedError,
@@ -66,19 +66,19 @@ export function rateLimitSubscriptions<P extends ConnectionInitMessage['payload'
   const { uid = 'graphql-ws', backend, strategy, onError, subscribe, messages, timers = systemTimers, mode } = limits;
   const functionTimeoutMs = limits.functionTimeoutMs ?? DEFAULT_FUNCTION_TIMEOUT_MS;
   // Without Subscribe limits, identify only matters for EXEMPTED: the default is not needed then.
-  const identify = limits.identify ?? (subscribe === undefined ? undefined : remoteAddress);
+  const { trustProxy, ipv6Subnet } = limits;
+  const addressOptions = { ...(trustProxy !== undefined ? { trustProxy } : {}), ...(ipv6Subnet !== undefined ? { ipv6Subnet } : {}) };
+  const identify = limits.identify ?? (subscribe === undefined
+    ? undefined
+    : trustProxy === undefined && ipv6Subnet === undefined ? remoteAddress : socketAddressIdentify(addressOptions));
 
-  /** Backend functions and shadow mode are Throttle's own (issue 16): handed on as they are. */
-  const throttleExtras = (chosen: unknown): Record<string, unknown> => ({
-    ...(chosen !== undefined ? { backend: chosen } : {}),
-    ...(mode !== undefined ? { mode } : {}),
-  });
   const subscribeThrottle = subscribe?.rate === undefined ? undefined : new Throttle<Context<P, E>>({
     uid: `${uid}:subscribe`,
     rate: subscribe.rate,
     ...(subscribe.strategy ?? strategy ? { strategy: subscribe.strategy ?? strategy } : {}),
     ...(onError ? { onError } : {}),
-    ...throttleExtras(backend),
+    ...(backend !== undefined ? { backend } : {}),
+    ...(mode !== undefined ? { mode } : {}),
   });
   const subscribeCost = subscribe?.cost ?? 1;
   const maxConcurrent = subscribe?.maxConcurrent;
@@ -87,7 +87,8 @@ export function rateLimitSubscriptions<P extends ConnectionInitMessage['payload'
     rate: messages.rate,
     ...(messages.strategy ?? strategy ? { strategy: messages.strategy ?? strategy } : {}),
     ...(onError ? { onError } : {}),
-    ...throttleExtras(messages.backend ?? new InMemoryBackend({ namespace: `${uid}:messages` })),
+    backend: messages.backend ?? new InMemoryBackend({ namespace: `${uid}:messages` }),
+    ...(mode !== undefined ? { mode } : {}),
   });
   const onExceed = messages?.onExceed ?? 'drop';
   // Keeps subscription keys apart if several servers share a messages backend.

@@ -5,6 +5,7 @@ import { checkOptionNames, checkWholeNumber } from '../../core/options.js';
 import type { OnExceed } from './throttled-stream.js';
 import type { Timers } from './timers.js';
 import type { SocketExtra } from './identify.js';
+import type { TrustProxy } from '../../core/client-address.js';
 
 /**
  * Returns the caller's identity key for a Subscribe message, or `EXEMPTED` to
@@ -92,7 +93,7 @@ export interface SubscriptionLimits<P extends ConnectionInitMessage['payload'] =
   mode?: 'enforce' | 'shadow';
   /**
    * The most time, in ms, a promise from `identify` or a `cost` function may
-   * take (default 10,000); one that takes longer closes the socket (4500) as
+   * take (default 5,000); one that takes longer closes the socket (4500) as
    * a throwing `identify` does, with a message naming the function.
    */
   functionTimeoutMs?: number;
@@ -100,8 +101,12 @@ export interface SubscriptionLimits<P extends ConnectionInitMessage['payload'] =
   strategy?: AnyStrategy;
   /** What to do when the backend fails (see `OnError`). Default: the backend's, else `'throttle'`. */
   onError?: OnError;
-  /** Who the caller is. Default: the socket's remote address (`remoteAddress`). */
+  /** Who the caller is. Default: the client address of the socket's upgrade request (`socketAddressIdentify`). */
   identify?: IdentifySubscriber<P, E>;
+  /** Which proxies' `X-Forwarded-For` the default identity believes (see `TrustProxy`). Default: none. */
+  trustProxy?: TrustProxy;
+  /** The default identity groups IPv6 clients by this prefix length (1 to 128, default 56). */
+  ipv6Subnet?: number;
   /** Limits on Subscribe messages. */
   subscribe?: SubscribeLimit<P, E>;
   /** The limit on each subscription's events. */
@@ -110,7 +115,7 @@ export interface SubscriptionLimits<P extends ConnectionInitMessage['payload'] =
   timers?: Timers;
 }
 
-const LIMIT_OPTIONS = ['uid', 'backend', 'mode', 'functionTimeoutMs', 'strategy', 'onError', 'identify', 'subscribe', 'messages', 'timers'] as const;
+const LIMIT_OPTIONS = ['uid', 'backend', 'mode', 'trustProxy', 'ipv6Subnet', 'functionTimeoutMs', 'strategy', 'onError', 'identify', 'subscribe', 'messages', 'timers'] as const;
 const SUBSCRIBE_OPTIONS = ['rate', 'cost', 'maxConcurrent', 'strategy'] as const;
 const MESSAGES_OPTIONS = ['rate', 'onExceed', 'strategy', 'backend'] as const;
 const ON_EXCEED: readonly OnExceed[] = ['drop', 'latest', 'complete'];
@@ -131,6 +136,10 @@ export function checkSubscriptionLimits(limits: unknown): void {
     throw new ConfigurationError(`${OWNER}: mode must be 'enforce' or 'shadow', got ${describeValue(mode)}`);
   }
   if (functionTimeoutMs !== undefined) checkWholeNumber(OWNER, 'functionTimeoutMs', functionTimeoutMs, 1);
+  const { trustProxy, ipv6Subnet } = limits as SubscriptionLimits;
+  if ((trustProxy !== undefined || ipv6Subnet !== undefined) && identify !== undefined) {
+    throw new ConfigurationError(`${OWNER}: trustProxy and ipv6Subnet apply only to the default identity, not with your own identify`);
+  }
   if (uid !== undefined && (typeof uid !== 'string' || uid === '')) {
     throw new ConfigurationError(`${OWNER}: uid must be a non-empty string, got ${describeValue(uid)}`);
   }
