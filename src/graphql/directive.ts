@@ -1,6 +1,8 @@
 import { MapperKind, getDirective, mapSchema } from '@graphql-tools/utils';
 import { defaultFieldResolver, print, type DirectiveNode, type GraphQLFieldConfig, type GraphQLSchema } from 'graphql';
-import { ConfigurationError, FixedWindowStrategy, type AnyStrategy, type Backend, type OnError, type Throttle } from '../core/index.js';
+import {
+  ConfigurationError, FixedWindowStrategy, type AnyStrategy, type Backend, type DecisionListener, type OnError, type Throttle,
+} from '../core/index.js';
 import { describeValue } from '../core/errors.js';
 import { checkOptionNames } from '../core/options.js';
 import { addressIdentify, type TrustProxy } from './caller-address.js';
@@ -57,6 +59,12 @@ export interface RateLimitDirectiveOptions<Ctx = any> {
    */
   mode?: 'enforce' | 'shadow';
   /**
+   * Called synchronously once per decided hit of every limit this directive
+   * makes (see `DecisionListener`): feed metrics from it, and watch a
+   * shadow-mode rollout (`outcome`). Throwing from it never fails a field.
+   */
+  onDecision?: DecisionListener;
+  /**
    * The most time, in ms, a promise returned by `identify` or a cost function
    * may take (default 5,000). One that takes longer fails its field with a
    * server error saying which function did not settle.
@@ -103,7 +111,7 @@ export interface RateLimitDirective {
 }
 
 const OPTION_NAMES = [
-  'name', 'backend', 'identify', 'trustProxy', 'ipv6Subnet', 'mode', 'functionTimeoutMs', 'costs', 'strategies', 'strategy', 'onLimit', 'onError',
+  'name', 'backend', 'identify', 'trustProxy', 'ipv6Subnet', 'mode', 'onDecision', 'functionTimeoutMs', 'costs', 'strategies', 'strategy', 'onLimit', 'onError',
   'scheduleFlush', 'chargeListsAhead',
 ];
 const NAME_PATTERN = /^[_A-Za-z][_0-9A-Za-z]*$/;
@@ -228,7 +236,8 @@ export function rateLimitDirective<Ctx = any>(options: RateLimitDirectiveOptions
   if (backend !== undefined && !perRequestBackend && (backend === null || typeof backend !== 'object' || typeof backend.applyBatch !== 'function')) {
     throw new ConfigurationError(`${where}: backend must implement the Backend interface or be a function (context) => Backend, got ${describeValue(backend)}`);
   }
-  for (const [option, value] of [['identify', identify], ['onLimit', onLimit], ['scheduleFlush', scheduleFlush]] as const) {
+  const { onDecision } = options;
+  for (const [option, value] of [['identify', identify], ['onLimit', onLimit], ['scheduleFlush', scheduleFlush], ['onDecision', onDecision]] as const) {
     if (value !== undefined && typeof value !== 'function') {
       throw new ConfigurationError(`${where}: ${option} must be a function, got ${describeValue(value)}`);
     }
@@ -258,7 +267,7 @@ export function rateLimitDirective<Ctx = any>(options: RateLimitDirectiveOptions
   const env = { batcher, identify: identify as Identify, onLimit: onLimit as OnLimit | undefined, store, functionTimeoutMs, perRequestBackend };
   const throttles = new Map<string, Throttle<unknown>>();
   const registry: LimitRegistry = {
-    directiveName: name, backend: backend as DirectiveBackend<unknown> | undefined, mode, onError, defaultStrategy,
+    directiveName: name, backend: backend as DirectiveBackend<unknown> | undefined, mode, onDecision, onError, defaultStrategy,
     strategies: { ...builtInStrategies(), ...strategies },
     costs: costs as Record<string, FieldCostFunction>,
     throttles,

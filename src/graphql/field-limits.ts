@@ -1,5 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { ConfigurationError, Throttle, type AnyStrategy, type Backend, type OnError, type ThrottleOptions } from '../core/index.js';
+import {
+  ConfigurationError, Throttle, type AnyStrategy, type Backend, type DecisionListener, type OnError, type ThrottleOptions,
+} from '../core/index.js';
 import { describeValue } from '../core/errors.js';
 import { parseArgPath } from './identity-args.js';
 
@@ -66,6 +68,8 @@ export interface LimitRegistry {
   readonly backend: Backend | ((context: unknown) => Backend) | undefined;
   /** The throttles' mode (`'shadow'`: decide and report, never deny). */
   readonly mode: 'enforce' | 'shadow' | undefined;
+  /** Told of every decided hit of every throttle made here. */
+  readonly onDecision: DecisionListener | undefined;
   readonly onError: OnError | undefined;
   readonly defaultStrategy: AnyStrategy;
   readonly strategies: Readonly<Record<string, AnyStrategy>>;
@@ -151,6 +155,7 @@ export function buildFieldLimits(
           ...(registry.onError !== undefined ? { onError: registry.onError } : {}),
           ...(registry.backend !== undefined ? { backend: registry.backend } : {}),
           ...(registry.mode !== undefined ? { mode: registry.mode } : {}),
+          ...(registry.onDecision !== undefined ? { onDecision: registry.onDecision } : {}),
         };
         throttle = new Throttle<unknown>(throttleOptions);
       } catch (error) {

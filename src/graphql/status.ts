@@ -105,8 +105,8 @@ function ratesOf(limit: RecordedLimit, decision: Decision): RateStatus[] {
     rate: limit.rates[i] ?? decision.policies?.[i]?.rate.toString() ?? limit.rates.join(', '),
     limit: step.limit,
     remaining: step.remaining,
-    // A rate that allowed has no wait, whatever the merged decision says.
-    retryAfterMs: step.allowed ? 0 : Number.isFinite(step.retryAfterMs) ? step.retryAfterMs : null,
+    // Each step's own wait: 0 for a rate that allowed; the real wait of a shadow-mode would-be denial.
+    retryAfterMs: Number.isFinite(step.retryAfterMs) ? step.retryAfterMs : null,
     resetAfterMs: step.resetAfterMs,
   }));
 }

@@ -79,6 +79,7 @@ export function rateLimitSubscriptions<P extends ConnectionInitMessage['payload'
     ...(onError ? { onError } : {}),
     ...(backend !== undefined ? { backend } : {}),
     ...(mode !== undefined ? { mode } : {}),
+    ...(limits.onDecision !== undefined ? { onDecision: limits.onDecision } : {}),
   });
   const subscribeCost = subscribe?.cost ?? 1;
   const maxConcurrent = subscribe?.maxConcurrent;
@@ -89,6 +90,7 @@ export function rateLimitSubscriptions<P extends ConnectionInitMessage['payload'
     ...(onError ? { onError } : {}),
     backend: messages.backend ?? new InMemoryBackend({ namespace: `${uid}:messages` }),
     ...(mode !== undefined ? { mode } : {}),
+    ...(limits.onDecision !== undefined ? { onDecision: limits.onDecision } : {}),
   });
   const onExceed = messages?.onExceed ?? 'drop';
   // Keeps subscription keys apart if several servers share a messages backend.

@@ -1,5 +1,7 @@
 import type { ConnectionInitMessage, Context, SubscribePayload } from 'graphql-ws';
-import { ConfigurationError, type AnyStrategy, type Backend, type Exempted, type OnError, type Rates } from '../../core/index.js';
+import {
+  ConfigurationError, type AnyStrategy, type Backend, type DecisionListener, type Exempted, type OnError, type Rates,
+} from '../../core/index.js';
 import { describeValue } from '../../core/errors.js';
 import { checkOptionNames, checkWholeNumber } from '../../core/options.js';
 import type { OnExceed } from './throttled-stream.js';
@@ -92,6 +94,12 @@ export interface SubscriptionLimits<P extends ConnectionInitMessage['payload'] =
    */
   mode?: 'enforce' | 'shadow';
   /**
+   * Called synchronously once per decided Subscribe and event (see
+   * `DecisionListener`): metrics, and a shadow rollout's would-be denials.
+   * Throwing from it never fails an operation.
+   */
+  onDecision?: DecisionListener;
+  /**
    * The most time, in ms, a promise from `identify` or a `cost` function may
    * take (default 5,000); one that takes longer closes the socket (4500) as
    * a throwing `identify` does, with a message naming the function.
@@ -115,7 +123,7 @@ export interface SubscriptionLimits<P extends ConnectionInitMessage['payload'] =
   timers?: Timers;
 }
 
-const LIMIT_OPTIONS = ['uid', 'backend', 'mode', 'trustProxy', 'ipv6Subnet', 'functionTimeoutMs', 'strategy', 'onError', 'identify', 'subscribe', 'messages', 'timers'] as const;
+const LIMIT_OPTIONS = ['uid', 'backend', 'mode', 'onDecision', 'trustProxy', 'ipv6Subnet', 'functionTimeoutMs', 'strategy', 'onError', 'identify', 'subscribe', 'messages', 'timers'] as const;
 const SUBSCRIBE_OPTIONS = ['rate', 'cost', 'maxConcurrent', 'strategy'] as const;
 const MESSAGES_OPTIONS = ['rate', 'onExceed', 'strategy', 'backend'] as const;
 const ON_EXCEED: readonly OnExceed[] = ['drop', 'latest', 'complete'];
