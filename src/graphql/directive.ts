@@ -5,6 +5,7 @@ import {
 } from '../core/index.js';
 import { describeValue } from '../core/errors.js';
 import { checkOptionNames } from '../core/options.js';
+import type { Logger } from '../core/throttle/options.js';
 import { addressIdentify, type TrustProxy } from './caller-address.js';
 import { AheadStore, chargeAheadResolver, listItemType, type AheadPlan } from './charge-ahead.js';
 import { buildFieldLimits, repeatedLimitMessage, type FieldCostFunction, type LimitRegistry } from './field-limits.js';
@@ -65,6 +66,12 @@ export interface RateLimitDirectiveOptions<Ctx = any> {
    */
   onDecision?: DecisionListener;
   /**
+   * Where store outages are told: one `error` line when the store starts
+   * failing, one `warn` line when it answers again (default `console`;
+   * `false` for silence). See `Throttle`'s `logger`.
+   */
+  logger?: Logger | false;
+  /**
    * The most time, in ms, a promise returned by `identify` or a cost function
    * may take (default 5,000). One that takes longer fails its field with a
    * server error saying which function did not settle.
@@ -111,7 +118,7 @@ export interface RateLimitDirective {
 }
 
 const OPTION_NAMES = [
-  'name', 'backend', 'identify', 'trustProxy', 'ipv6Subnet', 'mode', 'onDecision', 'functionTimeoutMs', 'costs', 'strategies', 'strategy', 'onLimit', 'onError',
+  'name', 'backend', 'identify', 'trustProxy', 'ipv6Subnet', 'mode', 'onDecision', 'logger', 'functionTimeoutMs', 'costs', 'strategies', 'strategy', 'onLimit', 'onError',
   'scheduleFlush', 'chargeListsAhead',
 ];
 const NAME_PATTERN = /^[_A-Za-z][_0-9A-Za-z]*$/;
@@ -267,7 +274,7 @@ export function rateLimitDirective<Ctx = any>(options: RateLimitDirectiveOptions
   const env = { batcher, identify: identify as Identify, onLimit: onLimit as OnLimit | undefined, store, functionTimeoutMs, perRequestBackend };
   const throttles = new Map<string, Throttle<unknown>>();
   const registry: LimitRegistry = {
-    directiveName: name, backend: backend as DirectiveBackend<unknown> | undefined, mode, onDecision, onError, defaultStrategy,
+    directiveName: name, backend: backend as DirectiveBackend<unknown> | undefined, mode, onDecision, logger: options.logger, onError, defaultStrategy,
     strategies: { ...builtInStrategies(), ...strategies },
     costs: costs as Record<string, FieldCostFunction>,
     throttles,

@@ -3,6 +3,7 @@ import {
   ConfigurationError, Throttle, type AnyStrategy, type Backend, type DecisionListener, type OnError, type ThrottleOptions,
 } from '../core/index.js';
 import { describeValue } from '../core/errors.js';
+import type { Logger } from '../core/throttle/options.js';
 import { parseArgPath } from './identity-args.js';
 
 /**
@@ -70,6 +71,8 @@ export interface LimitRegistry {
   readonly mode: 'enforce' | 'shadow' | undefined;
   /** Told of every decided hit of every throttle made here. */
   readonly onDecision: DecisionListener | undefined;
+  /** Where store outages are told (`Throttle`'s `logger`). */
+  readonly logger: Logger | false | undefined;
   readonly onError: OnError | undefined;
   readonly defaultStrategy: AnyStrategy;
   readonly strategies: Readonly<Record<string, AnyStrategy>>;
@@ -156,6 +159,7 @@ export function buildFieldLimits(
           ...(registry.backend !== undefined ? { backend: registry.backend } : {}),
           ...(registry.mode !== undefined ? { mode: registry.mode } : {}),
           ...(registry.onDecision !== undefined ? { onDecision: registry.onDecision } : {}),
+          ...(registry.logger !== undefined ? { logger: registry.logger } : {}),
         };
         throttle = new Throttle<unknown>(throttleOptions);
       } catch (error) {

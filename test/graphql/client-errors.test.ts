@@ -87,14 +87,22 @@ describe('costs over HTTP (Apollo Server 5)', () => {
 describe('a store that is down (a real Redis URL nobody listens on)', () => {
   let backend: RedisBackend;
   const servers: TestServer[] = [];
+  const logged: string[] = [];
   beforeAll(async () => {
     backend = new RedisBackend({ url: `redis://127.0.0.1:${await freePort()}`, timeoutMs: 150, namespace: 'down' });
-    const schema = limitedSchema(typeDefs, resolvers, { costs, backend });
+    const logger = { error: (line: string) => logged.push(`error ${line}`), warn: (line: string) => logged.push(`warn ${line}`) };
+    const schema = limitedSchema(typeDefs, resolvers, { costs, backend, logger });
     servers.push(await apolloServer(schema), await yogaServer(schema));
   });
   afterAll(async () => {
     for (const server of servers) await server.stop();
     await backend.close();
+  });
+
+  afterAll(() => {
+    // The outage is told once, with its cause, however many requests met it.
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatch(/^error .*down/);
   });
 
   for (const [index, name] of ['Apollo Server 5', 'GraphQL Yoga'].entries()) {

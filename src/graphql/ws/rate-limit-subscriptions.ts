@@ -80,6 +80,7 @@ export function rateLimitSubscriptions<P extends ConnectionInitMessage['payload'
     ...(backend !== undefined ? { backend } : {}),
     ...(mode !== undefined ? { mode } : {}),
     ...(limits.onDecision !== undefined ? { onDecision: limits.onDecision } : {}),
+    ...(limits.logger !== undefined ? { logger: limits.logger } : {}),
   });
   const subscribeCost = subscribe?.cost ?? 1;
   const maxConcurrent = subscribe?.maxConcurrent;
@@ -91,6 +92,7 @@ export function rateLimitSubscriptions<P extends ConnectionInitMessage['payload'
     backend: messages.backend ?? new InMemoryBackend({ namespace: `${uid}:messages` }),
     ...(mode !== undefined ? { mode } : {}),
     ...(limits.onDecision !== undefined ? { onDecision: limits.onDecision } : {}),
+    ...(limits.logger !== undefined ? { logger: limits.logger } : {}),
   });
   const onExceed = messages?.onExceed ?? 'drop';
   // Keeps subscription keys apart if several servers share a messages backend.

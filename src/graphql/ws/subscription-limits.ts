@@ -8,6 +8,7 @@ import type { OnExceed } from './throttled-stream.js';
 import type { Timers } from './timers.js';
 import type { SocketExtra } from './identify.js';
 import type { TrustProxy } from '../../core/client-address.js';
+import type { Logger } from '../../core/throttle/options.js';
 
 /**
  * Returns the caller's identity key for a Subscribe message, or `EXEMPTED` to
@@ -99,6 +100,8 @@ export interface SubscriptionLimits<P extends ConnectionInitMessage['payload'] =
    * Throwing from it never fails an operation.
    */
   onDecision?: DecisionListener;
+  /** Where store outages are told (default `console`, `false` for silence): see `Throttle`'s `logger`. */
+  logger?: Logger | false;
   /**
    * The most time, in ms, a promise from `identify` or a `cost` function may
    * take (default 5,000); one that takes longer closes the socket (4500) as
@@ -123,7 +126,7 @@ export interface SubscriptionLimits<P extends ConnectionInitMessage['payload'] =
   timers?: Timers;
 }
 
-const LIMIT_OPTIONS = ['uid', 'backend', 'mode', 'onDecision', 'trustProxy', 'ipv6Subnet', 'functionTimeoutMs', 'strategy', 'onError', 'identify', 'subscribe', 'messages', 'timers'] as const;
+const LIMIT_OPTIONS = ['uid', 'backend', 'mode', 'onDecision', 'logger', 'trustProxy', 'ipv6Subnet', 'functionTimeoutMs', 'strategy', 'onError', 'identify', 'subscribe', 'messages', 'timers'] as const;
 const SUBSCRIBE_OPTIONS = ['rate', 'cost', 'maxConcurrent', 'strategy'] as const;
 const MESSAGES_OPTIONS = ['rate', 'onExceed', 'strategy', 'backend'] as const;
 const ON_EXCEED: readonly OnExceed[] = ['drop', 'latest', 'complete'];
