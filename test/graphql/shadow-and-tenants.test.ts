@@ -91,3 +91,23 @@ describe('a backend per request (tenants)', () => {
     expect(b.body.errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED' });
   });
 });
+
+describe('a backend per request, for lists charged ahead', () => {
+  it('two requests of two tenants executed together: each list is charged on its own tenant backend', async () => {
+    const backends: Record<string, InMemoryBackend> = { a: new InMemoryBackend(), b: new InMemoryBackend() };
+    const schema = limitedSchema(
+      'type Query { items(n: Int!): [Item!]! } type Item { name: String @rateLimit(rate: "3/minute") }',
+      { Query: { items: (_: unknown, { n }: { n: number }) => Array.from({ length: n }, (_v, i) => ({ name: `item ${i}` })) } },
+      { identify: () => 'same-user', backend: (context: UserContext | undefined) => backends[context!.user]! },
+    );
+    const { graphql } = await import('graphql');
+    const run = (tenant: string, n: number) => graphql({ schema, source: `{ items(n: ${n}) { name } }`, contextValue: { user: tenant } });
+    const [a, b] = await Promise.all([run('a', 5), run('b', 2)]);
+    const names = (result: Awaited<ReturnType<typeof run>>) => (result.data!.items as { name: string | null }[]).map((item) => item.name !== null);
+    expect(names(a)).toEqual([true, true, true, false, false]);
+    expect(names(b)).toEqual([true, true]);
+    // b had 2 of its 3: one more passes there, none on a.
+    expect(names(await run('b', 2))).toEqual([true, false]);
+    expect(names(await run('a', 1))).toEqual([false]);
+  });
+});
