@@ -67,6 +67,16 @@ describe('Apollo Server 5 (its context holds no request unless you put it there)
     expect(await admitted(url, '2001:db8::7', 5)).toBe(3);
   });
 
+  it('IPv6 clients are one caller per /56 in any spelling, and ::ffff:a.b.c.d is the IPv4 client', async () => {
+    const { url, stop } = await startApolloExample(0, { trustProxy: 1 });
+    stops.push(stop);
+    let rotating = 0;
+    for (const address of ['2001:db8:0:1::1', '2001:DB8:0:1:0:0:0:2', '2001:db8:0:ff::9', '2001:0db8:0000:0042::1']) rotating += await admitted(url, address, 2);
+    expect(rotating).toBe(3);
+    expect(await admitted(url, '2001:db8:0:100::1', 4)).toBe(3);
+    expect((await admitted(url, '192.0.2.9', 2)) + (await admitted(url, '::ffff:192.0.2.9', 2))).toBe(3);
+  });
+
   it('without a trusted proxy X-Forwarded-For is ignored: a client cannot mint budgets by forging it', async () => {
     const { url, stop } = await startApolloExample(0);
     stops.push(stop);
