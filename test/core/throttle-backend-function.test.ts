@@ -72,3 +72,28 @@ describe('Throttle backend: a function of the context', () => {
     expect(() => new Throttle({ uid: 'x', rate: '1/s', backend: { namespace: 'n' } as never })).toThrow(/backend must implement the Backend interface or be a function of the context/);
   });
 });
+
+describe('Throttle.wait with a backend function', () => {
+  it('tenants have their own lines: a waiter of one never queues behind another tenant on the same key', async () => {
+    const slow = new InMemoryBackend({ namespace: 'slow' });
+    const fast = new InMemoryBackend({ namespace: 'fast' });
+    let calls = 0;
+    const throttle = new Throttle<{ tenant: 'slow' | 'fast' }>({
+      uid: 'lines', rate: '1/minute',
+      backend: (context) => {
+        calls++;
+        return context?.tenant === 'fast' ? fast : slow;
+      },
+    });
+    await throttle.hit('job', { context: { tenant: 'slow' } });
+    const controller = new AbortController();
+    const stuck = throttle.wait('job', { context: { tenant: 'slow' }, signal: controller.signal });
+    calls = 0;
+    // Same key, other tenant: admitted at once, although the slow tenant's waiter is still in its line.
+    expect((await throttle.wait('job', { context: { tenant: 'fast' } })).allowed).toBe(true);
+    expect(calls).toBe(1);
+    controller.abort();
+    await expect(stuck).rejects.toMatchObject({ name: 'AbortError' });
+    await Promise.all([slow.close(), fast.close()]);
+  });
+});

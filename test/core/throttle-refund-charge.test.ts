@@ -1,13 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, EXEMPTED, Throttle, type DecisionEvent } from '../../src/index.js';
-import { OpCountingStrategy, OpMapBackend } from './support/op-counter.js';
+import {
+  ConfigurationError, EXEMPTED, FixedWindowStrategy, InMemoryBackend, Throttle, TokenBucketStrategy,
+  type ApplyRequest, type Backend, type DecisionEvent, type Strategy,
+} from '../../src/index.js';
+
+/** The in-process backend, recording each request it is given. */
+class RecordingBackend extends InMemoryBackend {
+  readonly requests: ApplyRequest[] = [];
+  override apply(request: ApplyRequest) {
+    this.requests.push(request);
+    return super.apply(request);
+  }
+}
 
 function setup(rate = '5/minute') {
   const clock = { now: 60_000 };
-  const backend = new OpMapBackend(() => clock.now);
+  const backend = new RecordingBackend({ clock: () => clock.now });
   const events: DecisionEvent[] = [];
   const throttle = new Throttle({
-    uid: 'login', rate, strategy: new OpCountingStrategy(), backend, onDecision: (e) => void events.push({ ...e }),
+    uid: 'login', rate, strategy: new FixedWindowStrategy(), backend, onDecision: (e) => void events.push({ ...e }),
   });
   return { clock, backend, throttle, events };
 }
@@ -42,9 +53,21 @@ describe('Throttle.refund and Throttle.charge', () => {
     expect(charged).toMatchObject({ allowed: true, remaining: 0, cost: 12 });
     const denied = await throttle.hit('carol');
     expect(denied.allowed).toBe(false);
-    expect(denied.retryAfterMs).toBeGreaterThan(0);
+    expect(denied.retryAfterMs).toBe(60_000);
     clock.now += denied.retryAfterMs;
     expect((await throttle.hit('carol')).allowed).toBe(true);
+  });
+
+  it('a token bucket drains a charge: the debt decides when the next hit fits', async () => {
+    const clock = { now: 0 };
+    const throttle = new Throttle({ uid: 'llm', rate: '10/second', strategy: new TokenBucketStrategy(), backend: new InMemoryBackend({ clock: () => clock.now }) });
+    await throttle.charge('user', 25);
+    const denied = await throttle.hit('user');
+    // 25 units in a bucket of 10: 16 must drain (1.6 s) before one more unit fits.
+    expect(denied).toMatchObject({ allowed: false, retryAfterMs: 1_600 });
+    clock.now += 1_600;
+    expect((await throttle.hit('user')).allowed).toBe(true);
+    expect((await throttle.refund('user', 100)).remaining).toBe(10);
   });
 
   it('EXEMPTED is a no-op that never reaches the backend; both are reported to onDecision', async () => {
@@ -60,12 +83,13 @@ describe('Throttle.refund and Throttle.charge', () => {
   });
 
   it('refuses a strategy without charge and refund support, naming it, before any backend call', async () => {
-    class HitsOnly extends OpCountingStrategy {
-      override readonly name = 'hits-only';
-      override readonly supportsChargeAndRefund = false;
-    }
-    const backend = new OpMapBackend(() => 0);
-    const throttle = new Throttle({ uid: 'x', rate: '5/minute', strategy: new HitsOnly(), backend });
+    const base = new FixedWindowStrategy();
+    const hitsOnly: Strategy = {
+      name: 'hits-only', step: (state, now, cost, rate) => base.step(state as never, now, cost, rate),
+      serialize: (state) => base.serialize(state as never), parse: (text) => base.parse(text),
+    };
+    const backend = new RecordingBackend();
+    const throttle = new Throttle({ uid: 'x', rate: '5/minute', strategy: hitsOnly, backend });
     await expect(throttle.refund('k', 1)).rejects.toThrow(ConfigurationError);
     await expect(throttle.charge('k', 1)).rejects.toThrow(/charge needs a strategy that supports charge and refund; hits-only does not/);
     expect(backend.requests).toHaveLength(0);
@@ -76,5 +100,18 @@ describe('Throttle.refund and Throttle.charge', () => {
     await expect(throttle.refund('k', -1)).rejects.toThrow(/units must be a whole number >= 0, got -1/);
     await expect(throttle.charge('k', 1.5)).rejects.toThrow(/units must be a whole number >= 0, got 1.5/);
     await expect(throttle.charge('k', 1, { cost: 2 } as never)).rejects.toThrow(/charge: unknown option "cost"/);
+  });
+
+  it('a store failure goes to onError like a hit: the decision carries the error', async () => {
+    const dead: Backend = {
+      namespace: 'dead', apply: () => Promise.reject(new Error('down')), applyBatch: () => Promise.reject(new Error('down')),
+      reset: () => Promise.resolve(), close: () => Promise.resolve(),
+    };
+    const throttle = new Throttle({ uid: 'd', rate: '5/minute', strategy: new FixedWindowStrategy(), backend: dead, logger: false });
+    const d = await throttle.refund('k', 1);
+    expect(d.allowed).toBe(false);
+    expect(d.error).toBeInstanceOf(Error);
+    const raising = new Throttle({ uid: 'd', rate: '5/minute', strategy: new FixedWindowStrategy(), backend: dead, logger: false, onError: 'raise' });
+    await expect(raising.charge('k', 1)).rejects.toThrow(/down/);
   });
 });

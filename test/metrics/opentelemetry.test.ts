@@ -81,6 +81,24 @@ describe('TraffikMetrics (OpenTelemetry)', () => {
     expect(again.find((p) => p.attributes['traffik.outcome'] === 'exempt')!.value).toBe(2);
   });
 
+  it('counts shadow-mode denials as denied but let through (traffik.allowed true), apart from enforced denials', async () => {
+    const { reader, metrics } = setup();
+    const backend = new InMemoryBackend({ clock: () => 0 });
+    const shadow = new Throttle({ uid: 'candidate', rate: '2/minute', backend, mode: 'shadow', onDecision: metrics.onDecision });
+    const enforced = new Throttle({ uid: 'current', rate: '2/minute', backend, onDecision: metrics.onDecision });
+    for (let i = 0; i < 5; i++) {
+      await shadow.hit('u');
+      await enforced.hit('u');
+    }
+    const decisions = points((await collect(reader)).get('traffik.decisions'));
+    const rows = decisions.map((p) => [p.attributes['traffik.throttle'], p.attributes['traffik.outcome'], p.attributes['traffik.allowed'], p.value]);
+    expect(rows).toEqual(expect.arrayContaining([
+      ['candidate', 'allowed', true, 2], ['candidate', 'denied', true, 3],
+      ['current', 'allowed', true, 2], ['current', 'denied', false, 3],
+    ]));
+    expect(rows).toHaveLength(4);
+  });
+
   it('reports circuit breaker state: 0 closed, 2 open, 1 half-open; and failover decisions while open as errors (CircuitOpenError)', async () => {
     const { reader, metrics } = setup();
     const clock = { now: 0 };

@@ -60,6 +60,8 @@ export const BREAKER_STATE_VALUE = { closed: 0, 'half-open': 1, open: 2 } as con
 interface ThrottleCounts {
   allowed: number;
   denied: number;
+  /** Denials of a shadow-mode throttle: let through (`traffik.allowed` true). */
+  shadowDenied: number;
   exempt: number;
   errorAllowed: number;
   errorDenied: number;
@@ -69,7 +71,7 @@ interface ThrottleCounts {
 
 /** Each counted field with the attributes it is reported under. */
 const OUTCOMES = [
-  ['allowed', 'allowed', true], ['denied', 'denied', false], ['exempt', 'exempt', true],
+  ['allowed', 'allowed', true], ['denied', 'denied', false], ['shadowDenied', 'denied', true], ['exempt', 'exempt', true],
   ['errorAllowed', 'error', true], ['errorDenied', 'error', false],
 ] as const;
 
@@ -79,7 +81,8 @@ const OUTCOMES = [
  * register circuit breakers with `observeBreaker`. Instruments (prefix `traffik`):
  * - `traffik.decisions` (observable counter): hits by `traffik.throttle`
  *   (uid), `traffik.outcome` (allowed / denied / exempt / error) and
- *   `traffik.allowed` (true / false; for error outcomes, what `onError` decided);
+ *   `traffik.allowed` (true / false; for error outcomes, what `onError` decided;
+ *   a shadow-mode denial is `denied` with `traffik.allowed` true: let through);
  * - `traffik.backend.errors` (observable counter): hits the backend did not
  *   decide, by `traffik.throttle` and `error.type` (the error's name, e.g.
  *   `BackendConnectionError`, `BackendTimeoutError`, `CircuitOpenError`);
@@ -136,14 +139,17 @@ export class TraffikMetrics {
     this.onDecision = (event: DecisionEvent) => {
       let entry = event.uid === lastUid ? last! : this.throttles.get(event.uid);
       if (entry === undefined) {
-        entry = { allowed: 0, denied: 0, exempt: 0, errorAllowed: 0, errorDenied: 0, errors: new Map(), latencyAttributes: { 'traffik.throttle': event.uid } };
+        entry = { allowed: 0, denied: 0, shadowDenied: 0, exempt: 0, errorAllowed: 0, errorDenied: 0, errors: new Map(), latencyAttributes: { 'traffik.throttle': event.uid } };
         this.throttles.set(event.uid, entry);
       }
       lastUid = event.uid;
       last = entry;
       switch (event.outcome) {
         case 'allowed': entry.allowed++; break;
-        case 'denied': entry.denied++; break;
+        case 'denied':
+          if (event.decision?.shadowDenied === true) entry.shadowDenied++;
+          else entry.denied++;
+          break;
         case 'exempt': entry.exempt++; break;
         default: {
           if (event.decision?.allowed === true) entry.errorAllowed++;

@@ -65,12 +65,19 @@ function checkLogger(uid: string, logger: unknown): Logger | undefined {
  * made and reported). `Throttle` holds one and adds the public methods.
  */
 export class ThrottleEngine<Ctx> {
+  /** The throttle's uid. */
   readonly uid: string;
+  /** The strategy every call runs. */
   readonly strategy: AnyStrategy;
+  /** The `backend` option as given (the shared in-process backend when omitted). */
   readonly backend: Backend | BackendFunction<Ctx>;
+  /** The minimum wait of a denied hit, in ms. */
   readonly minWaitMs: number;
+  /** `'enforce'` or `'shadow'`. */
   readonly mode: ThrottleMode;
+  /** What `decide` needs: uid, minWaitMs, shadow. */
   readonly settings: DecideSettings;
+  /** The throttle's own `onError`, if any (else the backend's applies). */
   readonly onErrorOption: OnError | undefined;
   /** The backend when it is fixed; `undefined` with a backend function. */
   readonly plain: Backend | undefined;
@@ -184,7 +191,7 @@ export class ThrottleEngine<Ctx> {
    * backend, e.g. an open circuit; the call is bounded by `timeoutMs`) when
    * the backend or handler needs it. A success ends an outage in the log.
    */
-  async callStore<T>(backend: Backend, request: ApplyRequest, call: () => Promise<T>): Promise<T> {
+  private async callStore<T>(backend: Backend, request: ApplyRequest, call: () => Promise<T>): Promise<T> {
     const guard = backend === this.plain ? this.plainGuard : guardOf(this.onErrorOption, backend);
     const result = await (guard.guarded ? callBackend(backend, request, guard.hooks, call) : call());
     if (this.logger !== undefined) backendAnswered(this.logger, backend);
@@ -192,7 +199,7 @@ export class ThrottleEngine<Ctx> {
   }
 
   /** Logs the outage (once), then runs the throttle's error policy (else the backend's, else `'throttle'`) on a failed call. */
-  handleError(backend: Backend, error: TraffikError, request: ApplyRequest, key: string, context: unknown): ReturnType<typeof applyErrorPolicy> {
+  private handleError(backend: Backend, error: TraffikError, request: ApplyRequest, key: string, context: unknown): ReturnType<typeof applyErrorPolicy> {
     const policy = this.onErrorOption ?? backend.onError ?? DEFAULT_ON_ERROR;
     if (this.logger !== undefined) backendFailed(this.logger, this.uid, backend, error, typeof policy === 'function' ? 'a handler' : `'${policy}'`);
     return applyErrorPolicy(policy, error, {
@@ -247,12 +254,14 @@ export class ThrottleEngine<Ctx> {
     return boundUserFunction(`Throttle "${this.uid}": rate function`, this.rates.resolve(identity, context), this.functionTimeoutMs) as Promise<ResolvedRates>;
   }
 
+  /** The identity of a key: a string (a finite number is turned into one); anything else is a `ConfigurationError`. */
   checkKey(key: unknown): string {
     if (typeof key === 'string') return key;
     if (typeof key === 'number' && Number.isFinite(key)) return String(key);
     throw new ConfigurationError(`Throttle "${this.uid}": key must be a string or EXEMPTED, got ${describeValue(key)}`);
   }
 
+  /** `cost` when it is a whole number >= 0; else a `ConfigurationError` calling it `name`. */
   checkCost(cost: unknown, name = 'cost'): number {
     if (typeof cost !== 'number' || !Number.isSafeInteger(cost) || cost < 0) {
       throw new ConfigurationError(`Throttle "${this.uid}": ${name} must be a whole number >= 0, got ${describeValue(cost)}`);

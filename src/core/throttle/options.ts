@@ -12,9 +12,9 @@ export type CostFunction<Ctx> = (key: string, context: Ctx | undefined) => numbe
  * Picks the backend of one hit from its context (multi-tenant apps: a
  * tenant's own Redis, or its own namespace). Called once per call of `hit`,
  * `peek`, `enforce`, `hitMany`, `acquire`, `refund`, `charge`, `reset`,
- * `stats` (and once per try of `wait`), synchronously. The throttle caches
- * nothing: return the same instance for the same tenant (cache it yourself)
- * and close it yourself. What it throws, or a value that is not a
+ * `stats` and `wait` (whose tries all use that backend), synchronously.
+ * The throttle caches nothing: return the same instance for the same
+ * tenant (cache it yourself) and close it yourself. What it throws, or a value that is not a
  * `Backend` (a `ConfigurationError`), rejects the call: a wrong choice of
  * backend is a bug in the app, never treated as a store outage.
  */
@@ -142,5 +142,13 @@ export function checkCallOptions(owner: string, method: string, options: unknown
     if (!known.includes(name)) {
       throw new ConfigurationError(`${owner}: ${method}: unknown option "${name}" (known: ${known.join(', ')})`);
     }
+  }
+}
+
+/** `checkCallOptions` for `hit` (`cost`, `context`), written out: it runs on every hit given options. */
+export function checkHitOptions(owner: string, options: object): void {
+  if (typeof options !== 'object' || options === null) checkCallOptions(owner, 'hit', options, CALL_OPTIONS.hit);
+  for (const name in options) {
+    if (name !== 'cost' && name !== 'context') checkCallOptions(owner, 'hit', options, CALL_OPTIONS.hit);
   }
 }

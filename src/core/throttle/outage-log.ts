@@ -35,7 +35,7 @@ export function backendFailed(logger: Logger, uid: string, backend: Backend, err
   }
   outages.set(backend, { since: Date.now(), failures: 1 });
   open++;
-  const message = (error as Error | undefined)?.message ?? String(error);
+  const message = ((error as Error | undefined)?.message ?? String(error)).replace(/[.\s]+$/, '');
   tell(logger, 'error', `traffik: ${describeBackend(backend)} failed (throttle "${uid}"): ${message}. `
     + `Hits are decided by onError (${policy}) until it answers again; logged once per outage.`);
 }

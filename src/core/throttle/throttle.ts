@@ -11,7 +11,7 @@ import type { AnyStrategy } from '../strategies/strategy.js';
 import { shadowed } from './decide.js';
 import { HIT, PEEK, ThrottleEngine, type FastPath } from './engine.js';
 import {
-  CALL_OPTIONS, checkCallOptions,
+  CALL_OPTIONS, checkCallOptions, checkHitOptions,
   type BackendFunction, type ContextOptions, type HitOptions, type ThrottleMode, type ThrottleOptions, type WaitOptions,
 } from './options.js';
 import { WaitLines } from './wait-lines.js';
@@ -34,7 +34,8 @@ export class Throttle<Ctx = unknown> {
   /** `'enforce'` or `'shadow'` (never denies; see `ThrottleMode`). */
   readonly mode: ThrottleMode;
   private readonly engine: ThrottleEngine<Ctx>;
-  private readonly lines = new WaitLines();
+  /** The waiters of `wait`, per backend (tenants of a backend function never queue behind each other). */
+  private readonly lines = new WeakMap<Backend, WaitLines>();
 
   /** Checks every option (a `ConfigurationError` names the wrong value) and builds the throttle. */
   constructor(options: ThrottleOptions<Ctx>) {
@@ -59,7 +60,7 @@ export class Throttle<Ctx = unknown> {
   hit(key: string | Exempted, options?: HitOptions<Ctx>): Promise<Decision> {
     if (options !== undefined) {
       try {
-        checkCallOptions(`Throttle "${this.uid}"`, 'hit', options, CALL_OPTIONS.hit);
+        checkHitOptions(`Throttle "${this.uid}"`, options);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -163,7 +164,8 @@ export class Throttle<Ctx = unknown> {
    * be admitted within `maxWaitMs` (default 60000; at once when it never
    * can), with `signal.reason` at once on abort, and as `hit` rejects. In
    * shadow mode, and for `EXEMPTED`, it is one hit, returned at once.
-   * Other processes are not queued: under contention they may go first.
+   * Other processes are not queued: under contention they may go first. A
+   * backend function is called once per wait; each backend has its own lines.
    */
   async wait(key: string | Exempted, options?: WaitOptions<Ctx>): Promise<Decision> {
     const owner = `Throttle "${this.uid}"`;
@@ -181,7 +183,17 @@ export class Throttle<Ctx = unknown> {
     if (options?.context !== undefined) hitOptions.context = options.context;
     if (key === EXEMPTED || this.engine.settings.shadow) return this.hit(key, hitOptions);
     const identity = this.engine.checkKey(key);
-    return this.lines.enqueue(identity, () => this.hit(identity, hitOptions), maxWaitMs, signal);
+    const backend = this.engine.backendFor(options?.context);
+    let lines = this.lines.get(backend);
+    if (lines === undefined) {
+      lines = new WaitLines();
+      this.lines.set(backend, lines);
+    }
+    // A fixed backend keeps hit's fast path; a chosen one is chosen once per wait and used for every try.
+    const attempt = this.engine.plain !== undefined
+      ? () => this.hit(identity, hitOptions)
+      : () => this.engine.run(identity, hitOptions.context, hitOptions.cost, { ...HIT, backend });
+    return lines.enqueue(identity, attempt, maxWaitMs, signal);
   }
 
   /**
