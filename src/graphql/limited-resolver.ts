@@ -113,7 +113,10 @@ export function limitedResolver(base: Resolver, coordinate: string, limits: read
     if (identity === EXEMPTED) return base(source, args, context, info);
     if (typeof identity === 'number' && Number.isFinite(identity)) return pass(0, String(identity), source, args, context, info);
     if (typeof identity !== 'string') {
-      throw new ConfigurationError(`identify returned ${describeValue(identity)} for ${coordinate}; expected a string key or EXEMPTED`);
+      throw new ConfigurationError(
+        `identify returned ${describeValue(identity)} for ${coordinate}; expected a string key or EXEMPTED ` +
+          '(for callers you cannot name, return defaultIdentify(context): their client address)',
+      );
     }
     return pass(0, identity, source, args, context, info);
   };
