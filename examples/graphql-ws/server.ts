@@ -49,7 +49,7 @@ async function* clockSource(): AsyncGenerator<{ clock: string }> {
 }
 
 const backend = new InMemoryBackend({ namespace: 'example' });
-// The directive's default identify reads the address from context.request (set below).
+// The directive's default identify reads the client address from context.req (set below: the upgrade request).
 const directive = rateLimitDirective({ backend });
 const schema = directive.transformer(makeExecutableSchema({
   typeDefs: [directive.typeDefs, typeDefs],
@@ -67,7 +67,7 @@ export async function startExampleServer(port = 4000): Promise<{ url: string; cl
     rateLimitSubscriptions(
       {
         schema,
-        context: (ctx) => ({ request: ctx.extra.request }),
+        context: (ctx) => ({ req: ctx.extra.request }),
         onConnect: (ctx) => {
           console.log(`[server] connected: ${ctx.extra.request.socket.remoteAddress ?? '?'}`);
         },
@@ -77,7 +77,7 @@ export async function startExampleServer(port = 4000): Promise<{ url: string; cl
       },
       {
         backend,
-        // Default identify: the socket's remote address.
+        // Default identify: the client address of the socket's upgrade request (IPv6 grouped by /56).
         // A sliding log counts exactly the last 10 seconds (no window boundary to reset at).
         subscribe: { rate: '8/10s', maxConcurrent: 3, strategy: new SlidingWindowLogStrategy() },
         // GCRA spaces the events evenly (one per 500 ms) instead of two at each second's start.

@@ -6,7 +6,9 @@
  *   curl -s localhost:4000/graphql -H 'content-type: application/json' -H 'x-user: ann' \
  *     -d '{"query":"{ products(first: 5) { name price } }"}'
  *
- * Callers are told apart by the `x-user` header (`x-user: admin` is exempt).
+ * Callers are told apart by the `x-user` header (`x-user: admin` is exempt);
+ * callers without one by their client address (`defaultIdentify`), never
+ * one budget shared by every anonymous caller.
  * Limits: `products` costs one unit per requested item, 20 per minute;
  * `Product.price` 3 per second and 30 per minute per caller (a list of
  * products is charged item by item, in one backend call); `quote` 1 per 10
@@ -19,7 +21,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { createYoga } from 'graphql-yoga';
 import type { GraphQLSchema } from 'graphql';
 import { EXEMPTED, InMemoryBackend } from '../../src/index.js';
-import { rateLimitDirective, rateLimitStatusPlugin } from '../../src/graphql/index.js';
+import { defaultIdentify, rateLimitDirective, rateLimitStatusPlugin } from '../../src/graphql/index.js';
 
 const typeDefs = /* GraphQL */ `
   type Query {
@@ -44,7 +46,7 @@ interface Context {
 export function exampleSchema(backend = new InMemoryBackend()): GraphQLSchema {
   const rateLimit = rateLimitDirective<Context>({
     backend,
-    identify: (ctx) => (ctx.user === 'admin' ? EXEMPTED : ctx.user ?? 'anonymous'),
+    identify: (ctx) => (ctx.user === 'admin' ? EXEMPTED : ctx.user !== null ? `user:${ctx.user}` : `ip:${defaultIdentify(ctx)}`),
     costs: { perItem: ({ args }) => (typeof args.first === 'number' ? args.first : 10) },
   });
   const schema = makeExecutableSchema({

@@ -5,6 +5,7 @@ import type { FieldLimit } from './field-limits.js';
 import type { HitBatcher } from './hit-batcher.js';
 import { identityArgsKey } from './identity-args.js';
 import type { Identify } from './limited-resolver.js';
+import { settleWithin } from './settle-within.js';
 
 /** What a list item's limited field finds when its hit was charged with the list: its decision, or EXEMPTED. */
 export type ChargedAhead = Decision | typeof EXEMPTED;
@@ -110,14 +111,15 @@ export function chargeAheadResolver(
   base: Resolver,
   itemTypeName: string,
   plans: ReadonlyMap<string, AheadPlan>,
-  env: { batcher: HitBatcher; identify: Identify; store: AheadStore },
+  env: { batcher: HitBatcher; identify: Identify; store: AheadStore; functionTimeoutMs: number; perRequestBackend: boolean },
 ): Resolver {
-  const { batcher, identify, store } = env;
+  const { batcher, identify, store, functionTimeoutMs, perRequestBackend } = env;
 
   const charge = async (list: unknown[], context: unknown, info: GraphQLResolveInfo, selected: [string, AheadPlan, Record<string, unknown>][]): Promise<unknown[]> => {
     let caller: unknown;
     try {
-      caller = await identify(context, info);
+      caller = identify(context, info);
+      if (isPromiseLike(caller)) caller = await settleWithin(caller, functionTimeoutMs, `identify (for ${info.parentType.name}.${info.fieldName})`);
     } catch {
       return list;
     }
@@ -153,7 +155,7 @@ export function chargeAheadResolver(
           let cost: unknown = limit.cost;
           if (typeof limit.cost !== 'number') {
             cost = limit.cost({ args: selected[s]![2], context, info, source });
-            if (isPromiseLike(cost)) cost = await cost;
+            if (isPromiseLike(cost)) cost = await settleWithin(cost, functionTimeoutMs, `The cost function of ${selected[s]![1].coordinate}`);
             if (typeof cost !== 'number' || !Number.isSafeInteger(cost) || cost < 0) return list;
           }
           const group = groupOf[s]!;
@@ -168,7 +170,7 @@ export function chargeAheadResolver(
     const sent: Promise<void>[] = [];
     for (const group of groups) {
       if (group.costs.length === 0) continue;
-      sent.push(batcher.hitMany(group.throttle, group.key, group.costs).then((decisions) => {
+      sent.push(batcher.hitMany(group.throttle, group.key, group.costs, perRequestBackend ? context : undefined).then((decisions) => {
         const { targets, items } = group;
         for (let j = 0; j < decisions.length; j++) targets[j]![items[j]!] = decisions[j]!;
       }));

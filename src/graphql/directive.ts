@@ -1,27 +1,82 @@
 import { MapperKind, getDirective, mapSchema } from '@graphql-tools/utils';
 import { defaultFieldResolver, print, type DirectiveNode, type GraphQLFieldConfig, type GraphQLSchema } from 'graphql';
-import { ConfigurationError, FixedWindowStrategy, type AnyStrategy, type Backend, type OnError, type Throttle } from '../core/index.js';
+import {
+  ConfigurationError, FixedWindowStrategy, type AnyStrategy, type Backend, type DecisionListener, type OnError, type Throttle,
+} from '../core/index.js';
 import { describeValue } from '../core/errors.js';
 import { checkOptionNames } from '../core/options.js';
+import type { Logger } from '../core/throttle/options.js';
+import { addressIdentify, type TrustProxy } from './caller-address.js';
 import { AheadStore, chargeAheadResolver, listItemType, type AheadPlan } from './charge-ahead.js';
 import { buildFieldLimits, repeatedLimitMessage, type FieldCostFunction, type LimitRegistry } from './field-limits.js';
 import { HitBatcher, type FlushScheduler } from './hit-batcher.js';
 import { limitedResolver, type Identify, type OnLimit } from './limited-resolver.js';
+import { DEFAULT_FUNCTION_TIMEOUT_MS } from './settle-within.js';
 import { builtInStrategies } from './strategy-registry.js';
+
+/**
+ * Where limit state lives: one backend, or a function choosing one per
+ * request from the GraphQL context (multi-tenant: a tenant's own Redis).
+ * The function is called for each batch of hits with that request's
+ * context; throwing fails the fields of that batch. Backends it returns are
+ * yours to cache and close.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type DirectiveBackend<Ctx = any> = Backend | ((context: Ctx | undefined) => Backend);
 
 /** Options of `rateLimitDirective`. Checked when it is called (`ConfigurationError` naming the wrong value). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface RateLimitDirectiveOptions<Ctx = any> {
   /** The directive's name in SDL and the key in fields' `extensions` (default `"rateLimit"`). */
   name?: string;
-  /** Where limit state lives. Default: the shared in-process backend. */
-  backend?: Backend;
+  /** Where limit state lives (see `DirectiveBackend`). Default: the shared in-process backend. */
+  backend?: DirectiveBackend<Ctx>;
   /**
-   * Who is calling (see `Identify`). Default: the remote address of
-   * `context.req` or `context.request` when there is one (Yoga and Apollo on
-   * Node's http), else one key shared by every caller.
+   * Who is calling (see `Identify`). Default: the client address of the
+   * request in the context (`context.req`, else `context.request`: GraphQL
+   * Yoga on Node has it; Apollo Server and graphql-http need it put there,
+   * see docs/graphql.md). A context without a request fails the field with
+   * `RATE_LIMITER_NO_CLIENT_ADDRESS` naming the fix, never one budget shared
+   * by every caller.
    */
   identify?: Identify<Ctx>;
+  /**
+   * Which proxies' `X-Forwarded-For` the default identity believes (hops,
+   * addresses/CIDR blocks, or a predicate). Default: none (the socket peer).
+   * Only with the default identity.
+   */
+  trustProxy?: TrustProxy;
+  /**
+   * The default identity groups IPv6 clients by this prefix length (1 to
+   * 128, default 56: one home's allocation), so that rotating addresses in
+   * one subnet is one caller. Only with the default identity.
+   */
+  ipv6Subnet?: number;
+  /**
+   * `'enforce'` (default) or `'shadow'`: every hit is decided, recorded and
+   * reported (status plugin, `onDecision` of your metrics), but no field is
+   * ever limited; a hit that would have been denied has `shadowDenied: true`.
+   * How to roll a new limit out safely.
+   */
+  mode?: 'enforce' | 'shadow';
+  /**
+   * Called synchronously once per decided hit of every limit this directive
+   * makes (see `DecisionListener`): feed metrics from it, and watch a
+   * shadow-mode rollout (`outcome`). Throwing from it never fails a field.
+   */
+  onDecision?: DecisionListener;
+  /**
+   * Where store outages are told: one `error` line when the store starts
+   * failing, one `warn` line when it answers again (default `console`;
+   * `false` for silence). See `Throttle`'s `logger`.
+   */
+  logger?: Logger | false;
+  /**
+   * The most time, in ms, a promise returned by `identify` or a cost function
+   * may take (default 5,000). One that takes longer fails its field with a
+   * server error saying which function did not settle.
+   */
+  functionTimeoutMs?: number;
   /** Cost functions a directive names with `costFn: "name"`. */
   costs?: Record<string, FieldCostFunction<Ctx>>;
   /** Strategies a directive names with `strategy: "name"`, beside the built-in names (these win). */
@@ -62,7 +117,10 @@ export interface RateLimitDirective {
   transformer: (schema: GraphQLSchema) => GraphQLSchema;
 }
 
-const OPTION_NAMES = ['name', 'backend', 'identify', 'costs', 'strategies', 'strategy', 'onLimit', 'onError', 'scheduleFlush', 'chargeListsAhead'];
+const OPTION_NAMES = [
+  'name', 'backend', 'identify', 'trustProxy', 'ipv6Subnet', 'mode', 'onDecision', 'logger', 'functionTimeoutMs', 'costs', 'strategies', 'strategy', 'onLimit', 'onError',
+  'scheduleFlush', 'chargeListsAhead',
+];
 const NAME_PATTERN = /^[_A-Za-z][_0-9A-Za-z]*$/;
 
 /** The SDL of the directive under `name`. */
@@ -71,18 +129,13 @@ export function rateLimitDirectiveTypeDefs(name = 'rateLimit'): string {
 }
 
 /**
- * The identify used when none is given: the client's address from Node's
- * request object in the context (`req` or `request`), else `"*"` (one budget
- * shared by everyone).
+ * The identify used when none is given: the client identity of the request
+ * in the context (`context.req`, else `context.request`): its canonical
+ * address, IPv6 grouped by /56. Throws a `GraphQLError` with code
+ * `RATE_LIMITER_NO_CLIENT_ADDRESS`, naming the fix, when the context holds
+ * no request: never one budget shared by every caller.
  */
-export function defaultIdentify(context: unknown): string {
-  if (context !== null && typeof context === 'object') {
-    const c = context as { req?: { socket?: { remoteAddress?: unknown } }; request?: { socket?: { remoteAddress?: unknown } } };
-    const address = c.req?.socket?.remoteAddress ?? c.request?.socket?.remoteAddress;
-    if (typeof address === 'string') return address;
-  }
-  return '*';
-}
+export const defaultIdentify: (context: unknown) => string = addressIdentify() as (context: unknown) => string;
 
 interface DirectableNode {
   readonly extensions?: unknown;
@@ -168,15 +221,30 @@ function inheritedSettings(schema: GraphQLSchema, typeName: string, fieldName: s
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function rateLimitDirective<Ctx = any>(options: RateLimitDirectiveOptions<Ctx> = {}): RateLimitDirective {
   checkOptionNames('rateLimitDirective', options, OPTION_NAMES);
-  const { name = 'rateLimit', backend, identify = defaultIdentify, costs = {}, strategies = {}, onLimit, onError, scheduleFlush, chargeListsAhead = true } = options;
+  const { name = 'rateLimit', backend, costs = {}, strategies = {}, onLimit, onError, scheduleFlush, chargeListsAhead = true } = options;
   const where = 'rateLimitDirective';
+  const { mode, functionTimeoutMs = DEFAULT_FUNCTION_TIMEOUT_MS, trustProxy, ipv6Subnet } = options;
+  if ((trustProxy !== undefined || ipv6Subnet !== undefined) && options.identify !== undefined) {
+    throw new ConfigurationError(`${where}: trustProxy and ipv6Subnet apply only to the default identity; with your own identify, use contextAddress({ trustProxy, ipv6Subnet }) there`);
+  }
+  const identify = options.identify ?? (trustProxy === undefined && ipv6Subnet === undefined
+    ? defaultIdentify
+    : addressIdentify({ ...(trustProxy !== undefined ? { trustProxy } : {}), ...(ipv6Subnet !== undefined ? { ipv6Subnet } : {}) }));
+  if (mode !== undefined && mode !== 'enforce' && mode !== 'shadow') {
+    throw new ConfigurationError(`${where}: mode must be 'enforce' or 'shadow', got ${describeValue(mode)}`);
+  }
+  if (typeof functionTimeoutMs !== 'number' || !Number.isSafeInteger(functionTimeoutMs) || functionTimeoutMs < 1) {
+    throw new ConfigurationError(`${where}: functionTimeoutMs must be a whole number of ms >= 1, got ${describeValue(functionTimeoutMs)}`);
+  }
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
     throw new ConfigurationError(`${where}: name must be a GraphQL name such as "rateLimit", got ${describeValue(name)}`);
   }
-  if (backend !== undefined && (backend === null || typeof backend !== 'object' || typeof backend.applyBatch !== 'function')) {
-    throw new ConfigurationError(`${where}: backend must implement the Backend interface, got ${describeValue(backend)}`);
+  const perRequestBackend = typeof backend === 'function';
+  if (backend !== undefined && !perRequestBackend && (backend === null || typeof backend !== 'object' || typeof backend.applyBatch !== 'function')) {
+    throw new ConfigurationError(`${where}: backend must implement the Backend interface or be a function (context) => Backend, got ${describeValue(backend)}`);
   }
-  for (const [option, value] of [['identify', identify], ['onLimit', onLimit], ['scheduleFlush', scheduleFlush]] as const) {
+  const { onDecision } = options;
+  for (const [option, value] of [['identify', identify], ['onLimit', onLimit], ['scheduleFlush', scheduleFlush], ['onDecision', onDecision]] as const) {
     if (value !== undefined && typeof value !== 'function') {
       throw new ConfigurationError(`${where}: ${option} must be a function, got ${describeValue(value)}`);
     }
@@ -203,10 +271,10 @@ export function rateLimitDirective<Ctx = any>(options: RateLimitDirectiveOptions
 
   const batcher = new HitBatcher(scheduleFlush);
   const store = chargeListsAhead ? new AheadStore() : undefined;
-  const env = { batcher, identify: identify as Identify, onLimit: onLimit as OnLimit | undefined, store };
+  const env = { batcher, identify: identify as Identify, onLimit: onLimit as OnLimit | undefined, store, functionTimeoutMs, perRequestBackend };
   const throttles = new Map<string, Throttle<unknown>>();
   const registry: LimitRegistry = {
-    directiveName: name, backend, onError, defaultStrategy,
+    directiveName: name, backend: backend as DirectiveBackend<unknown> | undefined, mode, onDecision, logger: options.logger, onError, defaultStrategy,
     strategies: { ...builtInStrategies(), ...strategies },
     costs: costs as Record<string, FieldCostFunction>,
     throttles,
@@ -267,7 +335,7 @@ export function rateLimitDirective<Ctx = any>(options: RateLimitDirectiveOptions
         const plans = itemType === undefined ? undefined : aheadPlans.get(itemType.name);
         if (itemType === undefined || plans === undefined) return fieldConfig;
         const base = (fieldConfig.resolve ?? defaultFieldResolver) as never;
-        return { ...fieldConfig, resolve: chargeAheadResolver(base, itemType.name, plans, { batcher, identify: identify as Identify, store }) };
+        return { ...fieldConfig, resolve: chargeAheadResolver(base, itemType.name, plans, { ...env, store }) };
       },
     });
   };

@@ -1,6 +1,9 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { ConfigurationError, Throttle, type AnyStrategy, type Backend, type OnError } from '../core/index.js';
+import {
+  ConfigurationError, Throttle, type AnyStrategy, type Backend, type DecisionListener, type OnError, type ThrottleOptions,
+} from '../core/index.js';
 import { describeValue } from '../core/errors.js';
+import type { Logger } from '../core/throttle/options.js';
 import { parseArgPath } from './identity-args.js';
 
 /**
@@ -22,9 +25,15 @@ export interface RateLimitSettings {
   strategy?: string | null;
 }
 
-/** What a cost function receives: the resolution's arguments, context, info and parent value. */
+/**
+ * What a cost function receives: the resolution's arguments, context, info
+ * and parent value. `args` are typed loosely (`any` values) so that
+ * `({ args }) => args.first ?? 10` compiles; they are what graphql-js
+ * coerced from the client's input, so check them as client input.
+ */
 export interface CostInput<Ctx = unknown> {
-  args: Record<string, unknown>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  args: Record<string, any>;
   context: Ctx;
   info: GraphQLResolveInfo;
   source: unknown;
@@ -32,8 +41,12 @@ export interface CostInput<Ctx = unknown> {
 
 /**
  * Computes a resolution's cost. Called once per resolution of a field that
- * names it, before the hit is sent; awaited. Must give a whole number >= 0;
- * anything else, or a throw, becomes that field's error (nothing is charged).
+ * names it, before the hit is sent; awaited (at most `functionTimeoutMs`).
+ * Must give a whole number >= 0. A number out of range (negative,
+ * fractional, too large: the client's arguments made it so) fails the field
+ * with `BAD_USER_INPUT`; anything not a number, or a throw, fails it as a
+ * server error (a thrown `GraphQLError` reaches the client as it is).
+ * Nothing is charged either way.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type FieldCostFunction<Ctx = any> = (input: CostInput<Ctx>) => number | Promise<number>;
@@ -45,12 +58,21 @@ export interface FieldLimit {
   readonly cost: number | FieldCostFunction;
   /** Parsed `identityArgs` paths; empty when the budget is per caller only. */
   readonly identityPaths: readonly (readonly string[])[];
+  /** The throttle's rates, as written (the status plugin names them). */
+  readonly rates: readonly string[];
 }
 
 /** What building a field's limits needs from the directive. */
 export interface LimitRegistry {
   readonly directiveName: string;
-  readonly backend: Backend | undefined;
+  /** One backend, or a function of the request's context choosing one. */
+  readonly backend: Backend | ((context: unknown) => Backend) | undefined;
+  /** The throttles' mode (`'shadow'`: decide and report, never deny). */
+  readonly mode: 'enforce' | 'shadow' | undefined;
+  /** Told of every decided hit of every throttle made here. */
+  readonly onDecision: DecisionListener | undefined;
+  /** Where store outages are told (`Throttle`'s `logger`). */
+  readonly logger: Logger | false | undefined;
   readonly onError: OnError | undefined;
   readonly defaultStrategy: AnyStrategy;
   readonly strategies: Readonly<Record<string, AnyStrategy>>;
@@ -129,20 +151,24 @@ export function buildFieldLimits(
     let throttle = registry.throttles.get(throttleKey);
     if (throttle === undefined) {
       try {
-        throttle = new Throttle<unknown>({
+        const throttleOptions: ThrottleOptions<unknown> = {
           uid: UID_PREFIX + group.uid,
           rate: group.rates,
           strategy: group.strategy,
-          ...(registry.backend ? { backend: registry.backend } : {}),
           ...(registry.onError !== undefined ? { onError: registry.onError } : {}),
-        });
+          ...(registry.backend !== undefined ? { backend: registry.backend } : {}),
+          ...(registry.mode !== undefined ? { mode: registry.mode } : {}),
+          ...(registry.onDecision !== undefined ? { onDecision: registry.onDecision } : {}),
+          ...(registry.logger !== undefined ? { logger: registry.logger } : {}),
+        };
+        throttle = new Throttle<unknown>(throttleOptions);
       } catch (error) {
         if (error instanceof ConfigurationError) throw new ConfigurationError(`${where}: ${error.message}`, { cause: error });
         throw error;
       }
       registry.throttles.set(throttleKey, throttle);
     }
-    limits.push({ throttle, cost: group.cost, identityPaths });
+    limits.push({ throttle, cost: group.cost, identityPaths, rates: group.rates });
   }
   return limits;
 }

@@ -6,15 +6,20 @@
  */
 export {
   rateLimitDirective, rateLimitDirectiveTypeDefs, defaultIdentify,
-  type RateLimitDirective, type RateLimitDirectiveOptions,
+  type RateLimitDirective, type RateLimitDirectiveOptions, type DirectiveBackend,
 } from './directive.js';
+export { addressIdentify, contextAddress, NO_CLIENT_ADDRESS, type TrustProxy, type ClientAddressOptions } from './caller-address.js';
+export { limitedOperation, retryAfterHeader, type LimitedOperation, type OperationInput } from './limited-operation.js';
 export type { RateLimitSettings, CostInput, FieldCostFunction } from './field-limits.js';
 export type { Identify, OnLimit, LimitDetails } from './limited-resolver.js';
 export { HitBatcher, afterPendingMicrotasks, type FlushScheduler } from './hit-batcher.js';
-export { rateLimitError, isRateLimitError, RATE_LIMITED, type RateLimitErrorExtensions } from './rate-limit-error.js';
+export {
+  rateLimitError, isRateLimitError, limiterUnavailableError, badCostInputError, isStoreFailure,
+  RATE_LIMITED, RATE_LIMITER_UNAVAILABLE, type RateLimitErrorExtensions,
+} from './rate-limit-error.js';
 export {
   rateLimitStatusPlugin, trackRateLimitStatus, rateLimitStatus,
-  type RateLimitStatus, type FieldRateLimitStatus, type RateLimitStatusPlugin, type RateLimitStatusPluginOptions,
+  type RateLimitStatus, type FieldRateLimitStatus, type RateStatus, type RateLimitStatusPlugin, type RateLimitStatusPluginOptions,
 } from './status.js';
 export { builtInStrategies } from './strategy-registry.js';
 export { EXEMPTED } from '../core/index.js';

@@ -5,7 +5,8 @@ import type { AheadStore } from './charge-ahead.js';
 import type { FieldLimit } from './field-limits.js';
 import type { HitBatcher } from './hit-batcher.js';
 import { identityArgsKey } from './identity-args.js';
-import { rateLimitError } from './rate-limit-error.js';
+import { badCostInputError, isStoreFailure, limiterUnavailableError, rateLimitError } from './rate-limit-error.js';
+import { settleWithin } from './settle-within.js';
 import { recordFieldDecision } from './status.js';
 
 /** What `onLimit` is told about the limited resolution. */
@@ -32,8 +33,10 @@ export type OnLimit<Ctx = any> = (error: GraphQLError, details: LimitDetails<Ctx
 
 /**
  * Finds who is calling. Called once per resolution of a limited field;
- * awaited when it returns a promise. Return a string (or number) key, or
- * `EXEMPTED` to skip limiting. A throw, or any other value, fails that field.
+ * awaited when it returns a promise (at most `functionTimeoutMs`). Return a
+ * string (or number) key, or `EXEMPTED` to skip limiting. A throw, or any
+ * other value, fails that field (a thrown `GraphQLError` reaches the client
+ * as it is; anything else is a server error).
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Identify<Ctx = any> = (context: Ctx, info: GraphQLResolveInfo) => string | number | Exempted | Promise<string | number | Exempted>;
@@ -45,6 +48,10 @@ export interface LimitedFieldEnv {
   readonly onLimit: OnLimit | undefined;
   /** Decisions charged with a list before its items resolve (see `chargeAheadResolver`). */
   readonly store?: AheadStore | undefined;
+  /** The bound on a promise from `identify` or a cost function, in ms. */
+  readonly functionTimeoutMs: number;
+  /** True when the backend is chosen per request: hits then carry their context and batch per context. */
+  readonly perRequestBackend: boolean;
 }
 
 type Resolver = GraphQLFieldResolver<unknown, unknown, Record<string, unknown>>;
@@ -67,10 +74,12 @@ function sleep(ms: number): Promise<void> {
  * list's resolutions join one batch.
  */
 export function limitedResolver(base: Resolver, coordinate: string, limits: readonly FieldLimit[], env: LimitedFieldEnv): Resolver {
-  const { batcher, identify, onLimit } = env;
+  const { batcher, identify, onLimit, functionTimeoutMs, perRequestBackend } = env;
   const store = limits.length === 1 ? env.store : undefined;
 
   const denied = (decision: Decision, source: unknown, args: Record<string, unknown>, context: unknown, info: GraphQLResolveInfo): unknown => {
+    // The store failed (onError 'throttle'): say so, never as the caller's limit.
+    if (isStoreFailure(decision)) throw limiterUnavailableError(decision, coordinate);
     const error = rateLimitError(decision, coordinate);
     if (onLimit === undefined) throw error;
     return onLimit(error, { decision, coordinate, source, args, context, info });
@@ -82,11 +91,14 @@ export function limitedResolver(base: Resolver, coordinate: string, limits: read
     const key = limit.identityPaths.length === 0 ? caller : keyPart(caller) + identityArgsKey(args, limit.identityPaths);
     const charge = (cost: unknown): Promise<unknown> => {
       // Checked here, not in the batch: one bad cost must not fail the other hits sent with it.
-      if (typeof cost !== 'number' || !Number.isSafeInteger(cost) || cost < 0) {
+      if (typeof cost !== 'number') {
+        // Not a number at all: the cost function is wrong (a server bug, reported as an internal error).
         return Promise.reject(new ConfigurationError(`costFn of ${coordinate} returned ${describeValue(cost)}; expected a whole number >= 0`));
       }
-      return batcher.hit(limit.throttle, key, cost).then(async (decision) => {
-        recordFieldDecision(context, coordinate, limit, decision, decision.allowed);
+      // A number out of range comes from the client's arguments (first: -1): the client's error.
+      if (!Number.isSafeInteger(cost) || cost < 0) return Promise.reject(badCostInputError(coordinate, cost));
+      return batcher.hit(limit.throttle, key, cost, perRequestBackend ? context : undefined).then(async (decision) => {
+        recordFieldDecision(context, coordinate, limit, decision);
         if (!decision.allowed) return denied(decision, source, args, context, info);
         if (decision.delayMs !== undefined && decision.delayMs > 0) await sleep(decision.delayMs);
         return pass(index + 1, caller, source, args, context, info);
@@ -94,14 +106,17 @@ export function limitedResolver(base: Resolver, coordinate: string, limits: read
     };
     if (typeof limit.cost === 'number') return charge(limit.cost);
     const cost = limit.cost({ args, context, info, source });
-    return isPromiseLike(cost) ? Promise.resolve(cost).then(charge) : charge(cost);
+    return isPromiseLike(cost) ? settleWithin(cost, functionTimeoutMs, `The cost function of ${coordinate}`).then(charge) : charge(cost);
   };
 
   const start = (identity: unknown, source: unknown, args: Record<string, unknown>, context: unknown, info: GraphQLResolveInfo): unknown => {
     if (identity === EXEMPTED) return base(source, args, context, info);
     if (typeof identity === 'number' && Number.isFinite(identity)) return pass(0, String(identity), source, args, context, info);
     if (typeof identity !== 'string') {
-      throw new ConfigurationError(`identify returned ${describeValue(identity)} for ${coordinate}; expected a string key or EXEMPTED`);
+      throw new ConfigurationError(
+        `identify returned ${describeValue(identity)} for ${coordinate}; expected a string key or EXEMPTED ` +
+          '(for callers you cannot name, return defaultIdentify(context): their client address)',
+      );
     }
     return pass(0, identity, source, args, context, info);
   };
@@ -111,13 +126,15 @@ export function limitedResolver(base: Resolver, coordinate: string, limits: read
     if (ahead !== undefined) {
       // Charged with its list: decide now, without waiting.
       if (ahead === EXEMPTED) return base(source, args, context, info);
-      recordFieldDecision(context, coordinate, limits[0], ahead, ahead.allowed);
+      recordFieldDecision(context, coordinate, limits[0]!, ahead);
       if (!ahead.allowed) return denied(ahead, source, args, context, info);
       if (ahead.delayMs !== undefined && ahead.delayMs > 0) return sleep(ahead.delayMs).then(() => base(source, args, context, info));
       return base(source, args, context, info);
     }
     const identity = identify(context, info);
-    if (isPromiseLike(identity)) return Promise.resolve(identity).then((id) => start(id, source, args, context, info));
+    if (isPromiseLike(identity)) {
+      return settleWithin(identity, functionTimeoutMs, `identify (for ${coordinate})`).then((id) => start(id, source, args, context, info));
+    }
     return start(identity, source, args, context, info);
   };
 }

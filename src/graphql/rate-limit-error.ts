@@ -15,10 +15,17 @@ export interface RateLimitErrorExtensions {
   resetAfterMs: number;
   /** The field coordinate that was limited, e.g. `"Query.search"`. */
   coordinate: string;
+  /** Present (true) only when the request can never pass: its `cost` is larger than `limit`. */
+  exceedsLimit?: true;
+  /** The units this resolution asked for (given with `exceedsLimit`). */
+  cost?: number;
 }
 
 /** The `code` every rate-limit error carries in its extensions. */
 export const RATE_LIMITED = 'RATE_LIMITED';
+
+/** The `code` of a field whose limiter's store failed (`onError: 'throttle'`): not the caller's limit. */
+export const RATE_LIMITER_UNAVAILABLE = 'RATE_LIMITER_UNAVAILABLE';
 
 /** JSON has no Infinity: a wait that never ends is sent as `null`. */
 function finiteOrNull(value: number): number | null {
@@ -28,7 +35,9 @@ function finiteOrNull(value: number): number | null {
 /**
  * The error a limited field resolves to: a `GraphQLError` whose extensions
  * carry `code: "RATE_LIMITED"` and the decision's numbers. graphql-js places
- * it at the field's path; the rest of the response still resolves.
+ * it at the field's path; the rest of the response still resolves. A cost
+ * that can never fit says so in words and with `exceedsLimit: true`
+ * (`retryAfterMs: null`), never as an infinite wait.
  */
 export function rateLimitError(decision: Decision, coordinate: string): GraphQLError {
   const retryAfterMs = finiteOrNull(decision.retryAfterMs);
@@ -40,11 +49,50 @@ export function rateLimitError(decision: Decision, coordinate: string): GraphQLE
     resetAfterMs: decision.resetAfterMs,
     coordinate,
   };
-  const wait = retryAfterMs === null ? 'this request exceeds the limit' : `retry after ${retryAfterMs} ms`;
-  return new GraphQLError(`Rate limit exceeded for ${coordinate}: ${wait}`, { extensions: { ...extensions } });
+  if (retryAfterMs === null) {
+    extensions.exceedsLimit = true;
+    extensions.cost = decision.cost;
+    return new GraphQLError(
+      `Rate limit exceeded for ${coordinate}: this request costs ${decision.cost} units, more than the limit of ${decision.limit}, so it can never pass; ask for less`,
+      { extensions: { ...extensions } },
+    );
+  }
+  return new GraphQLError(`Rate limit exceeded for ${coordinate}: retry after ${retryAfterMs} ms`, { extensions: { ...extensions } });
 }
 
 /** True when `error` is a rate-limit error made by `rateLimitError`. */
 export function isRateLimitError(error: unknown): error is GraphQLError & { extensions: RateLimitErrorExtensions } {
   return error instanceof GraphQLError && error.extensions?.code === RATE_LIMITED;
+}
+
+/**
+ * The error of a field whose limiter could not decide because its store
+ * failed and `onError` answered "deny" (`'throttle'`): `extensions: { code:
+ * "RATE_LIMITER_UNAVAILABLE", retryAfterMs, coordinate }`. The store's own
+ * message stays on the server (`originalError` is not set, so nothing
+ * internal is sent).
+ */
+export function limiterUnavailableError(decision: Decision, coordinate: string): GraphQLError {
+  const retryAfterMs = finiteOrNull(decision.retryAfterMs);
+  return new GraphQLError(`Rate limiter unavailable for ${coordinate}: try again later`, {
+    extensions: { code: RATE_LIMITER_UNAVAILABLE, retryAfterMs, coordinate },
+  });
+}
+
+/** True when a denied decision is a failed store (the store-down contract), not the caller's limit. */
+export function isStoreFailure(decision: Decision): boolean {
+  return !decision.allowed && decision.error !== undefined;
+}
+
+/**
+ * The error of a field whose cost, computed from the client's arguments,
+ * is not a whole number >= 0 (a negative or fractional page size, or one
+ * too large to count): `extensions: { code: "BAD_USER_INPUT", coordinate }`.
+ * The client's mistake, so it carries no internal text.
+ */
+export function badCostInputError(coordinate: string, cost: number): GraphQLError {
+  const why = Number.isFinite(cost) && Math.abs(cost) <= Number.MAX_SAFE_INTEGER ? (cost < 0 ? 'negative' : 'not a whole number') : 'too large';
+  return new GraphQLError(`Invalid arguments for ${coordinate}: the cost they give is ${why}`, {
+    extensions: { code: 'BAD_USER_INPUT', coordinate },
+  });
 }

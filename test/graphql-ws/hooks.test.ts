@@ -116,7 +116,7 @@ describe('backend failures', () => {
     close: () => Promise.resolve(),
   });
 
-  it("deny with a wait by default ('throttle'), and the socket stays open", async () => {
+  it("deny with RATE_LIMITER_UNAVAILABLE and a wait by default ('throttle'), never RATE_LIMITED, and the socket stays open", async () => {
     const server = await startServer(rateLimitSubscriptions({ schema: tickSchema(() => new TickSource(new ManualClock(), { count: 1 })) }, {
       backend: failing(), identify: () => 'x', subscribe: { rate: '10/second' },
     }));
@@ -124,7 +124,9 @@ describe('backend failures', () => {
     const client = connect(server.url);
     cleanups.push(() => client.dispose());
     const outcome = await run(client, '{ hello }').finished;
-    expect(outcome.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: 1000 });
+    expect(outcome.errors?.[0]).toMatchObject({
+      message: 'Rate limiter unavailable: try again later', extensions: { code: 'RATE_LIMITER_UNAVAILABLE', retryAfterMs: 1000 },
+    });
     expect(client.closes()).toBe(0);
   });
 

@@ -218,10 +218,11 @@ describe('a backend fault', () => {
     close: () => Promise.resolve(),
   };
 
-  it("fails closed by default ('throttle'): the items are limited with retryAfterMs 1000, the rest resolves", async () => {
+  it("fails closed by default ('throttle'): the items fail with RATE_LIMITER_UNAVAILABLE (not RATE_LIMITED), the rest resolves", async () => {
     const result = await graphql({ schema: schemaOn(failing, () => 'f'), source: '{ items(n: 3) { id name } }', contextValue: {} });
     expect((result.data as { items: unknown[] }).items).toEqual([0, 1, 2].map((id) => ({ id, name: null })));
-    expect(result.errors!.map((e) => e.extensions)).toEqual([0, 1, 2].map(() => expect.objectContaining({ code: 'RATE_LIMITED', retryAfterMs: 1000 })));
+    expect(result.errors!.map((e) => e.extensions)).toEqual([0, 1, 2].map(() => expect.objectContaining({ code: 'RATE_LIMITER_UNAVAILABLE', retryAfterMs: 1000 })));
+    expect(result.errors!.map((e) => e.message)).toEqual([0, 1, 2].map(() => 'Rate limiter unavailable for Item.name: try again later'));
   });
 
   it("with onError 'raise' fails only the limited fields, and leaves no promise unhandled", async () => {

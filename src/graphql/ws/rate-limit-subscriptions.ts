@@ -1,10 +1,11 @@
 import type { GraphQLError } from 'graphql';
 import { areGraphQLErrors, type ConnectionInitMessage, type Context, type ServerOptions, type SubscribePayload } from 'graphql-ws';
 import { EXEMPTED, InMemoryBackend, Throttle } from '../../core/index.js';
-import { ConfigurationError, describeValue } from '../../core/errors.js';
-import { remoteAddress, type SocketExtra } from './identify.js';
+import { BackendError, ConfigurationError, TraffikError, describeValue } from '../../core/errors.js';
+import { remoteAddress, socketAddressIdentify, type SocketExtra } from './identify.js';
+import { DEFAULT_FUNCTION_TIMEOUT_MS, settleWithin } from '../settle-within.js';
 import {
-  concurrencyLimitedError, limiterFailedError, messagesRateLimitedError, subscribeRateLimitedError,
+  concurrencyLimitedError, limiterFailedError, limiterUnavailableError, messagesRateLimitedError, subscribeRateLimitedError,
 } from './rate-limited-error.js';
 import { checkSubscriptionLimits, type SubscriptionLimits } from './subscription-limits.js';
 import { throttleStream } from './throttled-stream.js';
@@ -62,16 +63,24 @@ export function rateLimitSubscriptions<P extends ConnectionInitMessage['payload'
       "rateLimitSubscriptions: graphql-ws and traffik/graphql-ws loaded two different copies of 'graphql' (their GraphQLError classes differ), so graphql-ws would reject the RATE_LIMITED errors; make 'graphql' resolve to one copy",
     );
   }
-  const { uid = 'graphql-ws', backend, strategy, onError, subscribe, messages, timers = systemTimers } = limits;
+  const { uid = 'graphql-ws', backend, strategy, onError, subscribe, messages, timers = systemTimers, mode } = limits;
+  const functionTimeoutMs = limits.functionTimeoutMs ?? DEFAULT_FUNCTION_TIMEOUT_MS;
   // Without Subscribe limits, identify only matters for EXEMPTED: the default is not needed then.
-  const identify = limits.identify ?? (subscribe === undefined ? undefined : remoteAddress);
+  const { trustProxy, ipv6Subnet } = limits;
+  const addressOptions = { ...(trustProxy !== undefined ? { trustProxy } : {}), ...(ipv6Subnet !== undefined ? { ipv6Subnet } : {}) };
+  const identify = limits.identify ?? (subscribe === undefined
+    ? undefined
+    : trustProxy === undefined && ipv6Subnet === undefined ? remoteAddress : socketAddressIdentify(addressOptions));
 
-  const subscribeThrottle = subscribe?.rate === undefined ? undefined : new Throttle({
+  const subscribeThrottle = subscribe?.rate === undefined ? undefined : new Throttle<Context<P, E>>({
     uid: `${uid}:subscribe`,
     rate: subscribe.rate,
     ...(subscribe.strategy ?? strategy ? { strategy: subscribe.strategy ?? strategy } : {}),
-    ...(backend ? { backend } : {}),
     ...(onError ? { onError } : {}),
+    ...(backend !== undefined ? { backend } : {}),
+    ...(mode !== undefined ? { mode } : {}),
+    ...(limits.onDecision !== undefined ? { onDecision: limits.onDecision } : {}),
+    ...(limits.logger !== undefined ? { logger: limits.logger } : {}),
   });
   const subscribeCost = subscribe?.cost ?? 1;
   const maxConcurrent = subscribe?.maxConcurrent;
@@ -79,8 +88,11 @@ export function rateLimitSubscriptions<P extends ConnectionInitMessage['payload'
     uid: `${uid}:messages`,
     rate: messages.rate,
     ...(messages.strategy ?? strategy ? { strategy: messages.strategy ?? strategy } : {}),
-    backend: messages.backend ?? new InMemoryBackend({ namespace: `${uid}:messages` }),
     ...(onError ? { onError } : {}),
+    backend: messages.backend ?? new InMemoryBackend({ namespace: `${uid}:messages` }),
+    ...(mode !== undefined ? { mode } : {}),
+    ...(limits.onDecision !== undefined ? { onDecision: limits.onDecision } : {}),
+    ...(limits.logger !== undefined ? { logger: limits.logger } : {}),
   });
   const onExceed = messages?.onExceed ?? 'drop';
   // Keeps subscription keys apart if several servers share a messages backend.
@@ -99,7 +111,8 @@ export function rateLimitSubscriptions<P extends ConnectionInitMessage['payload'
   /** The limits' verdict on one Subscribe message: errors to send, or undefined to go on. */
   const checkSubscribe = async (ctx: Context<P, E>, id: string, payload: SubscribePayload): Promise<GraphQLError[] | undefined> => {
     if (identify === undefined) return undefined;
-    const key = await identify(ctx, id, payload);
+    const identity = identify(ctx, id, payload);
+    const key = isPromiseLike(identity) ? await settleWithin(identity, functionTimeoutMs, 'rateLimitSubscriptions: identify') : identity;
     if (key === EXEMPTED) {
       connectionOf(ctx).exempt.add(id);
       return undefined;
@@ -114,12 +127,14 @@ export function rateLimitSubscriptions<P extends ConnectionInitMessage['payload'
     if (subscribeThrottle === undefined) return undefined;
     let errors: GraphQLError[] | undefined;
     try {
-      const cost = typeof subscribeCost === 'function' ? await subscribeCost(ctx, id, payload) : subscribeCost;
-      const decision = await subscribeThrottle.hit(key, { cost });
-      if (!decision.allowed) errors = [subscribeRateLimitedError(decision)];
+      let cost = typeof subscribeCost === 'function' ? subscribeCost(ctx, id, payload) : subscribeCost;
+      if (isPromiseLike(cost)) cost = await settleWithin(cost, functionTimeoutMs, 'rateLimitSubscriptions: subscribe.cost');
+      const decision = await subscribeThrottle.hit(key, { cost, context: ctx });
+      // A failed store (onError 'throttle') is not the caller's limit: say so.
+      if (!decision.allowed) errors = [decision.error !== undefined ? limiterUnavailableError(decision) : subscribeRateLimitedError(decision)];
     } catch (error) {
       running?.delete(id);
-      if (error instanceof ConfigurationError) throw error;
+      if (error instanceof TraffikError && !(error instanceof BackendError)) throw error;
       return [limiterFailedError(error)];
     }
     if (errors !== undefined) running?.delete(id);
@@ -142,11 +157,15 @@ export function rateLimitSubscriptions<P extends ConnectionInitMessage['payload'
       const key = `${instance}:${(state ?? connectionOf(ctx)).serial}:${id}`;
       return throttleStream(operation, {
         admit: async () => {
+          let decision;
           try {
-            return await messagesThrottle.hit(key);
+            decision = await messagesThrottle.hit(key);
           } catch (error) {
             throw limiterFailedError(error);
           }
+          // A failed store ends the subscription with what happened, rather than dropping events silently.
+          if (!decision.allowed && decision.error !== undefined) throw limiterUnavailableError(decision);
+          return decision;
         },
         onExceed,
         limitedError: messagesRateLimitedError,
@@ -177,6 +196,10 @@ function checkKey(key: unknown): asserts key is string {
   if (typeof key !== 'string') {
     throw new ConfigurationError(`rateLimitSubscriptions: identify must return a string or EXEMPTED, got ${describeValue(key)}`);
   }
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<T>).then === 'function';
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {

@@ -10,6 +10,13 @@ export const RATE_LIMITED = 'RATE_LIMITED';
  * retryAfterMs, limit, remaining }`. The socket stays open.
  */
 export function subscribeRateLimitedError(decision: Decision): GraphQLError {
+  if (!Number.isFinite(decision.retryAfterMs)) {
+    // JSON has no Infinity: a Subscribe that can never pass says so, with retryAfterMs null.
+    return new GraphQLError(
+      `This operation costs ${decision.cost} units, more than the limit of ${decision.limit}, so it can never start; ask for less`,
+      { extensions: { code: RATE_LIMITED, retryAfterMs: null, exceedsLimit: true, cost: decision.cost, limit: decision.limit, remaining: decision.remaining } },
+    );
+  }
   return new GraphQLError(`Too many operations started: retry after ${decision.retryAfterMs} ms`, {
     extensions: {
       code: RATE_LIMITED,
@@ -17,6 +24,21 @@ export function subscribeRateLimitedError(decision: Decision): GraphQLError {
       limit: decision.limit,
       remaining: decision.remaining,
     },
+  });
+}
+
+/** The `extensions.code` of an operation refused because the limiter's store failed (not the caller's limit). */
+export const RATE_LIMITER_UNAVAILABLE = 'RATE_LIMITER_UNAVAILABLE';
+
+/**
+ * The error sent for an operation when the limiter's store failed and
+ * `onError` answered "deny" (`'throttle'`, the default): `extensions: {
+ * code: 'RATE_LIMITER_UNAVAILABLE', retryAfterMs }`. Never `RATE_LIMITED`:
+ * the caller did nothing wrong. Nothing of the store's error is sent.
+ */
+export function limiterUnavailableError(decision: Decision): GraphQLError {
+  return new GraphQLError('Rate limiter unavailable: try again later', {
+    extensions: { code: RATE_LIMITER_UNAVAILABLE, retryAfterMs: Number.isFinite(decision.retryAfterMs) ? decision.retryAfterMs : null },
   });
 }
 
@@ -39,8 +61,10 @@ export function concurrencyLimitedError(maxConcurrent: number): GraphQLError {
  * message.
  */
 export function messagesRateLimitedError(decision: Decision): GraphQLError {
-  return new GraphQLError(`Subscription ended: events exceeded their rate (retry after ${decision.retryAfterMs} ms)`, {
-    extensions: { code: RATE_LIMITED, reason: 'messages', retryAfterMs: decision.retryAfterMs, limit: decision.limit },
+  const retryAfterMs = Number.isFinite(decision.retryAfterMs) ? decision.retryAfterMs : null;
+  const wait = retryAfterMs === null ? 'an event costs more than the limit' : `retry after ${retryAfterMs} ms`;
+  return new GraphQLError(`Subscription ended: events exceeded their rate (${wait})`, {
+    extensions: { code: RATE_LIMITED, reason: 'messages', retryAfterMs, limit: decision.limit },
   });
 }
 

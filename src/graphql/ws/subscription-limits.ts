@@ -1,10 +1,14 @@
 import type { ConnectionInitMessage, Context, SubscribePayload } from 'graphql-ws';
-import { ConfigurationError, type AnyStrategy, type Backend, type Exempted, type OnError, type Rates } from '../../core/index.js';
+import {
+  ConfigurationError, type AnyStrategy, type Backend, type DecisionListener, type Exempted, type OnError, type Rates,
+} from '../../core/index.js';
 import { describeValue } from '../../core/errors.js';
 import { checkOptionNames, checkWholeNumber } from '../../core/options.js';
 import type { OnExceed } from './throttled-stream.js';
 import type { Timers } from './timers.js';
 import type { SocketExtra } from './identify.js';
+import type { TrustProxy } from '../../core/client-address.js';
+import type { Logger } from '../../core/throttle/options.js';
 
 /**
  * Returns the caller's identity key for a Subscribe message, or `EXEMPTED` to
@@ -64,18 +68,56 @@ export interface MessagesLimit {
   backend?: Backend;
 }
 
+/**
+ * Where Subscribe counters live: one backend, or a function choosing one per
+ * connection from its graphql-ws `Context` (a tenant's own store). Called
+ * for each Subscribe; throwing sends that operation an internal error.
+ * Backends it returns are yours to cache and close.
+ */
+export type SubscriberBackend<P extends ConnectionInitMessage['payload'] = ConnectionInitMessage['payload'], E = SocketExtra> =
+  | Backend
+  | ((ctx: Context<P, E> | undefined) => Backend);
+
 /** The second argument of `rateLimitSubscriptions`. Every value is checked when it is called. */
 export interface SubscriptionLimits<P extends ConnectionInitMessage['payload'] = ConnectionInitMessage['payload'], E = SocketExtra> {
   /** Prefix of the throttles' uids (`<uid>:subscribe`, `<uid>:messages`). Default `'graphql-ws'`. */
   uid?: string;
-  /** Where Subscribe counters live; share one (e.g. `RedisBackend`) between servers to enforce one limit. Default: the shared in-process backend. */
-  backend?: Backend;
+  /**
+   * Where Subscribe counters live; share one (e.g. `RedisBackend`) between
+   * servers to enforce one limit, or choose one per connection (see
+   * `SubscriberBackend`). Default: the shared in-process backend.
+   */
+  backend?: SubscriberBackend<P, E>;
+  /**
+   * `'enforce'` (default) or `'shadow'`: Subscribe messages and events are
+   * counted and reported as usual, but nothing is ever refused, dropped or
+   * ended. How to roll a new limit out safely.
+   */
+  mode?: 'enforce' | 'shadow';
+  /**
+   * Called synchronously once per decided Subscribe and event (see
+   * `DecisionListener`): metrics, and a shadow rollout's would-be denials.
+   * Throwing from it never fails an operation.
+   */
+  onDecision?: DecisionListener;
+  /** Where store outages are told (default `console`, `false` for silence): see `Throttle`'s `logger`. */
+  logger?: Logger | false;
+  /**
+   * The most time, in ms, a promise from `identify` or a `cost` function may
+   * take (default 5,000); one that takes longer closes the socket (4500) as
+   * a throwing `identify` does, with a message naming the function.
+   */
+  functionTimeoutMs?: number;
   /** The default strategy of both limits. Default: `new FixedWindowStrategy()`. */
   strategy?: AnyStrategy;
   /** What to do when the backend fails (see `OnError`). Default: the backend's, else `'throttle'`. */
   onError?: OnError;
-  /** Who the caller is. Default: the socket's remote address (`remoteAddress`). */
+  /** Who the caller is. Default: the client address of the socket's upgrade request (`socketAddressIdentify`). */
   identify?: IdentifySubscriber<P, E>;
+  /** Which proxies' `X-Forwarded-For` the default identity believes (see `TrustProxy`). Default: none. */
+  trustProxy?: TrustProxy;
+  /** The default identity groups IPv6 clients by this prefix length (1 to 128, default 56). */
+  ipv6Subnet?: number;
   /** Limits on Subscribe messages. */
   subscribe?: SubscribeLimit<P, E>;
   /** The limit on each subscription's events. */
@@ -84,7 +126,7 @@ export interface SubscriptionLimits<P extends ConnectionInitMessage['payload'] =
   timers?: Timers;
 }
 
-const LIMIT_OPTIONS = ['uid', 'backend', 'strategy', 'onError', 'identify', 'subscribe', 'messages', 'timers'] as const;
+const LIMIT_OPTIONS = ['uid', 'backend', 'mode', 'onDecision', 'logger', 'trustProxy', 'ipv6Subnet', 'functionTimeoutMs', 'strategy', 'onError', 'identify', 'subscribe', 'messages', 'timers'] as const;
 const SUBSCRIBE_OPTIONS = ['rate', 'cost', 'maxConcurrent', 'strategy'] as const;
 const MESSAGES_OPTIONS = ['rate', 'onExceed', 'strategy', 'backend'] as const;
 const ON_EXCEED: readonly OnExceed[] = ['drop', 'latest', 'complete'];
@@ -100,7 +142,15 @@ export function checkSubscriptionLimits(limits: unknown): void {
     throw new ConfigurationError(`${OWNER}: limits must be an object ({ subscribe, messages, ... }), got ${describeValue(limits)}`);
   }
   checkOptionNames(OWNER, limits, LIMIT_OPTIONS);
-  const { uid, identify, subscribe, messages, timers } = limits as SubscriptionLimits;
+  const { uid, identify, subscribe, messages, timers, mode, functionTimeoutMs } = limits as SubscriptionLimits;
+  if (mode !== undefined && mode !== 'enforce' && mode !== 'shadow') {
+    throw new ConfigurationError(`${OWNER}: mode must be 'enforce' or 'shadow', got ${describeValue(mode)}`);
+  }
+  if (functionTimeoutMs !== undefined) checkWholeNumber(OWNER, 'functionTimeoutMs', functionTimeoutMs, 1);
+  const { trustProxy, ipv6Subnet } = limits as SubscriptionLimits;
+  if ((trustProxy !== undefined || ipv6Subnet !== undefined) && identify !== undefined) {
+    throw new ConfigurationError(`${OWNER}: trustProxy and ipv6Subnet apply only to the default identity, not with your own identify`);
+  }
   if (uid !== undefined && (typeof uid !== 'string' || uid === '')) {
     throw new ConfigurationError(`${OWNER}: uid must be a non-empty string, got ${describeValue(uid)}`);
   }
