@@ -18,3 +18,4 @@ export {
 } from './status.js';
 export { builtInStrategies } from './strategy-registry.js';
 export { EXEMPTED } from '../core/index.js';
+export * from './cost/index.js';
