@@ -92,21 +92,21 @@ class ActualWalk {
     const named = this.typename(selectionSet, value as Data);
     const candidates: readonly GraphQLObjectType[] = named !== undefined ? [named] : this.scope.schema.getPossibleTypes(type);
     const outer = this.breakdown;
-    let best = 0;
+    let best = -1;
     let bestShares: Map<string, number> | undefined;
     for (const possible of candidates) {
       this.breakdown = outer === undefined ? undefined : new Map();
       const weight = this.scope.settings.typeWeights.get(possible.name) ?? this.scope.typeWeight(type);
       addTo(this.breakdown, coordinate, weight);
       const cost = weight + this.fields(possible, selectionSet, value as Data);
-      if (bestShares === undefined || cost > best) {
+      if (cost > best) {
         best = cost;
         bestShares = this.breakdown;
       }
     }
     this.breakdown = outer;
     if (outer !== undefined && bestShares !== undefined) for (const [key, share] of bestShares) addTo(outer, key, share);
-    return best;
+    return Math.max(best, 0);
   }
 
   /** The value's object type when its selections (top level) include `__typename`. */
