@@ -50,6 +50,9 @@ export const shopTypeDefs = /* GraphQL */ `
   input ProductInput { title: String! tags: [String!] @cost(weight: "1") }
 `;
 
+/** How often resolvers ran: a refused operation must run none. */
+export const calls = { heavy: 0 };
+
 /** The number of products the shop holds: lists never return more. */
 export const SHOP_SIZE = 11;
 
@@ -78,7 +81,10 @@ export function shopSchema(extraTypeDefs: string[] = []): GraphQLSchema {
         tags: () => ['new', 'sale'],
         items: () => products(3),
         expensive: () => 7,
-        heavy: () => 400,
+        heavy: () => {
+          calls.heavy++;
+          return 400;
+        },
         filtered: () => products(2),
         node: (_: unknown, args: { id: string }) => (args.id.startsWith('a') ? { __typename: 'Article', id: args.id, title: 'News', author: { name: 'Ada' } } : product(1)),
         report: () => ({ total: 3 }),
