@@ -6,6 +6,7 @@
 export * from './core/resilience/index.js';
 export {
   TraffikError, ConfigurationError, RateLimitExceededError, BackendError, BackendConnectionError, BackendTimeoutError,
+  FunctionTimeoutError, WaitTimeoutError,
 } from './core/errors.js';
 export { DEFAULT_ERROR_WAIT_MS, failClosedWaitMs } from './core/on-error.js';
 export type { OnError, OnErrorHandler, OnErrorResult, ErrorInfo } from './core/on-error.js';

@@ -5,6 +5,7 @@ export type { Decision, StepDecision, PolicyDecision } from './decision.js';
 export { mergeStepDecisions } from './decision.js';
 export {
   TraffikError, ConfigurationError, RateLimitExceededError, BackendError, BackendConnectionError, BackendTimeoutError,
+  FunctionTimeoutError, WaitTimeoutError,
 } from './errors.js';
 export type { Clock } from './clock.js';
 export { keyPart, scopeKey, stateSuffix } from './keys.js';
