@@ -52,12 +52,6 @@ export interface BudgetSettings {
   readonly defaults: CostDefaults;
 }
 
-/** `Throttle` with the refund and forced charge of the core (SEMANTICS.md "Giving units back"). */
-type AdjustingThrottle = Throttle<unknown> & {
-  refund(key: string, units: number, options?: { context?: unknown }): Promise<Decision>;
-  charge(key: string, units: number, options?: { context?: unknown }): Promise<Decision>;
-};
-
 /**
  * The budget's two steps, shared by every server plugin: `admit` prices the
  * operation and charges the requested cost in one atomic step (one round
@@ -119,7 +113,7 @@ export class BudgetEngine {
     if (ticket.requestedFields !== undefined) extension.fields = mergeFields(ticket.requestedFields, fields ?? {});
     if (key === undefined || ticket.decision === undefined) return extension;
     let after = ticket.decision;
-    const throttle = this.settings.throttle as AdjustingThrottle;
+    const { throttle } = this.settings;
     try {
       const difference = requested - actual;
       const adjusted = difference > 0 ? await throttle.refund(key, difference, { context: request.context })
