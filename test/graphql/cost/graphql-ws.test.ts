@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
-import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
+import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -41,9 +41,9 @@ function client(user: string): Client {
 }
 
 /** Runs one operation and collects every result until it completes. */
-function run(on: Client, query: string): Promise<ExecutionResult[]> {
+function run(on: Client, query: string): Promise<FormattedExecutionResult[]> {
   return new Promise((resolve, reject) => {
-    const results: ExecutionResult[] = [];
+    const results: FormattedExecutionResult[] = [];
     on.subscribe({ query }, { next: (result) => results.push(result), error: reject, complete: () => resolve(results) });
   });
 }
