@@ -41,9 +41,9 @@ function client(user: string): Client {
 }
 
 /** Runs one operation and collects every result until it completes. */
-function run(on: Client, query: string): Promise<FormattedExecutionResult[]> {
+function run(on: Client, query: string): Promise<FormattedExecutionResult<Record<string, unknown>, unknown>[]> {
   return new Promise((resolve, reject) => {
-    const results: FormattedExecutionResult[] = [];
+    const results: FormattedExecutionResult<Record<string, unknown>, unknown>[] = [];
     on.subscribe({ query }, { next: (result) => results.push(result), error: reject, complete: () => resolve(results) });
   });
 }
@@ -51,7 +51,7 @@ function run(on: Client, query: string): Promise<FormattedExecutionResult[]> {
 describe('cost budget over graphql-ws', () => {
   it('charges a query like HTTP does: 252 requested, 12 kept', async () => {
     const [result] = await run(client('ws-a'), '{ products(first: 251) { nodes { id } } }');
-    expect(result?.extensions?.['cost']).toEqual({
+    expect((result?.extensions as Record<string, unknown> | undefined)?.['cost']).toEqual({
       requestedQueryCost: 252, actualQueryCost: 12, throttleStatus: { maximumAvailable: 1000, currentlyAvailable: 988, restoreRate: 50 },
     });
   });
