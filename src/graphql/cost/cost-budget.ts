@@ -8,7 +8,7 @@ import { costDefaults } from './analysis.js';
 import { costBudgetApolloPlugin, type CostBudgetApolloPlugin } from './apollo.js';
 import { BudgetEngine, type BudgetIdentify } from './budget.js';
 import { costBudgetEnvelopPlugin, type CostBudgetEnvelopPlugin } from './envelop.js';
-import { wrapExecute, type ExecuteFunction, type WrapExecuteOptions } from './execute.js';
+import { wrapExecute, type ExecuteFunction, type WrapExecuteOptions, type WrappedExecute } from './execute.js';
 import { costBudgetGraphqlWs } from './graphql-ws.js';
 import type { CostDefaults } from './scope.js';
 import { costDirectivesTypeDefs } from './settings.js';
@@ -56,8 +56,12 @@ export interface CostBudget {
   apollo(): CostBudgetApolloPlugin;
   /** graphql-ws server options (for `useServer`) with every operation charged (see `costBudgetGraphqlWs`). */
   graphqlWs<P extends ConnectionInitMessage['payload'] = ConnectionInitMessage['payload'], E = unknown>(serverOptions: ServerOptions<P, E>): ServerOptions<P, E>;
-  /** Wraps a graphql-js `execute` (default: graphql's own) so each call is charged and refunded (see `wrapExecute`). */
-  wrapExecute(execute?: ExecuteFunction, options?: WrapExecuteOptions): ReturnType<typeof wrapExecute>;
+  /**
+   * Wraps a graphql-js `execute` (default: graphql's own) so each call is
+   * charged and refunded (see `wrapExecute`); give the result to graphql-http's
+   * `createHandler({ execute })` or call it yourself.
+   */
+  wrapExecute<R = ReturnType<typeof graphqlExecuteFunction>>(execute?: ExecuteFunction<R>, options?: WrapExecuteOptions): WrappedExecute<R>;
 }
 
 const OPTION_NAMES = [
@@ -114,6 +118,6 @@ export function costBudget<Ctx = any>(options: CostBudgetOptions<Ctx> = {}): Cos
     envelop: () => costBudgetEnvelopPlugin(engine, header),
     apollo: () => costBudgetApolloPlugin(engine, header),
     graphqlWs: (serverOptions) => costBudgetGraphqlWs(engine, serverOptions, header),
-    wrapExecute: (execute, wrapOptions) => wrapExecute(engine, execute ?? (graphqlExecuteFunction as ExecuteFunction), wrapOptions),
+    wrapExecute: <R>(execute?: ExecuteFunction<R>, wrapOptions?: WrapExecuteOptions) => wrapExecute(engine, execute ?? (graphqlExecuteFunction as ExecuteFunction<R>), wrapOptions),
   };
 }

@@ -3,8 +3,10 @@ import type { BudgetEngine } from './budget.js';
 import { refusedResult, withCost, type ResultWithExtensions } from './results.js';
 
 /** An `execute` or `subscribe` function of graphql-js's shape. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type ExecuteFunction = (args: ExecutionArgs) => any;
+export type ExecuteFunction<R = unknown> = (args: ExecutionArgs) => R;
+
+/** What a wrapped function returns: what the wrapped one resolves to, or a refusal's result. */
+export type WrappedExecute<R = unknown> = (args: ExecutionArgs) => Promise<Awaited<R> | ExecutionResult>;
 
 /** Options of the wrapper: whether a call asks for the per-field breakdown. */
 export interface WrapExecuteOptions {
@@ -20,15 +22,16 @@ export interface WrapExecuteOptions {
  * and `extensions.cost`; a stream (subscription, `@defer`) keeps the charge.
  * Always resolves to a promise.
  */
-export function wrapExecute(engine: BudgetEngine, execute: ExecuteFunction, options: WrapExecuteOptions = {}): (args: ExecutionArgs) => Promise<unknown> {
-  return async (args) => {
+export function wrapExecute<R>(engine: BudgetEngine, execute: ExecuteFunction<R>, options: WrapExecuteOptions = {}): WrappedExecute<R> {
+  return async (args): Promise<Awaited<R> | ExecutionResult> => {
     const admission = await engine.admit({
       schema: args.schema, document: args.document, variables: args.variableValues as Record<string, unknown> | null | undefined,
       operationName: args.operationName, context: args.contextValue, breakdown: options.breakdown?.(args) === true,
     });
     if (admission.refusal !== undefined) return refusedResult(admission.refusal);
-    const result: unknown = await execute(args);
-    if (result === null || typeof result !== 'object' || Symbol.asyncIterator in result) return result;
-    return withCost(result as ResultWithExtensions, await engine.settle(admission.ticket, (result as ExecutionResult).data));
+    const result: Awaited<R> = await execute(args);
+    const single: unknown = result;
+    if (single === null || typeof single !== 'object' || Symbol.asyncIterator in single) return result;
+    return withCost(single as ResultWithExtensions, await engine.settle(admission.ticket, (single as ExecutionResult).data));
   };
 }

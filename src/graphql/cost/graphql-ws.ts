@@ -31,8 +31,8 @@ export function costBudgetGraphqlWs<P extends ConnectionInitMessage['payload'], 
   const breakdown = (args: ExecutionArgs): boolean => breakdownHeader !== undefined && asksForBreakdown(headerValue(upgradeHeaders(args.contextValue), breakdownHeader));
   const options: ServerOptions<P, E> = {
     ...serverOptions,
-    execute: wrapExecute(engine, (serverOptions.execute ?? graphqlExecute) as ExecuteFunction, { breakdown }) as never,
-    subscribe: wrapExecute(engine, (serverOptions.subscribe ?? graphqlSubscribe) as ExecuteFunction, { breakdown }) as never,
+    execute: wrapExecute(engine, (serverOptions.execute ?? graphqlExecute) as ExecuteFunction, { breakdown }) as ServerOptions<P, E>['execute'],
+    subscribe: wrapExecute(engine, (serverOptions.subscribe ?? graphqlSubscribe) as ExecuteFunction, { breakdown }) as ServerOptions<P, E>['subscribe'],
   };
   if (serverOptions.context === undefined) options.context = (ctx) => ctx as never;
   return options;

@@ -16,4 +16,4 @@ export {
 export { BudgetEngine, type BudgetIdentify, type BudgetRequest, type BudgetTicket, type Admission } from './budget.js';
 export type { CostBudgetEnvelopPlugin } from './envelop.js';
 export type { CostBudgetApolloPlugin } from './apollo.js';
-export type { ExecuteFunction, WrapExecuteOptions } from './execute.js';
+export type { ExecuteFunction, WrapExecuteOptions, WrappedExecute } from './execute.js';
