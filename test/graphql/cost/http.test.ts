@@ -102,8 +102,43 @@ describe.each([
     expect((await budget.throttle.peek(caller, { cost: 0 })).remaining).toBe(1000);
   });
 
+  it('refuses a fragment bomb (10 fragments, each spreading the previous one twice) before it runs', async () => {
+    const fragments = ['fragment F0 on Query { heavy report { total } }'];
+    for (let i = 1; i < 10; i++) fragments.push(`fragment F${i} on Query { ...F${i - 1} ...F${i - 1} }`);
+    const before = calls.heavy;
+    const reply = await post(server.url, caller, `query { ...F9 } ${fragments.join(' ')}`);
+    expect(reply.status).toBe(400);
+    expect(reply.body.errors?.[0]?.extensions?.['code']).toBe('COST_ANALYSIS_FAILED');
+    expect(calls.heavy).toBe(before);
+  });
+
   it('charges variables-sized operations by their variables', async () => {
     const reply = await post(server.url, caller, 'query($n: Int!) { products(first: $n) { nodes { id } } }', { n: 50 });
     expect(reply.body.extensions?.['cost']).toMatchObject({ requestedQueryCost: 51, actualQueryCost: 12, throttleStatus: { currentlyAvailable: 988 } });
+  });
+});
+
+describe('cost budget on a GraphQL Yoga subscription (server-sent events)', () => {
+  const backend = new InMemoryBackend({ namespace: 'cost-sse', clock: () => 1_700_000_000_000 });
+  const budget = costBudget<ShopContext>({ backend, identify: (context) => context.user ?? 'anonymous' });
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startYoga(shopSchema(), budget);
+  });
+  afterAll(async () => {
+    await server.stop();
+    await backend.close();
+  });
+
+  it('charges the subscription once, when it starts', async () => {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-user': 'sse' },
+      body: JSON.stringify({ query: 'subscription { productAdded { id price { amount } } }' }),
+    });
+    const events = (await response.text()).split('\n').filter((line) => line.startsWith('data:') && line.length > 6);
+    expect(events.map((line) => JSON.parse(line.slice(5)) as unknown)).toEqual([{ data: { productAdded: { id: 'p1', price: { amount: 1 } } } }]);
+    // product 1 + price 1
+    expect((await budget.throttle.peek('sse', { cost: 0 })).remaining).toBe(998);
   });
 });
