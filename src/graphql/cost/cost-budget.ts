@@ -30,7 +30,7 @@ export interface CostBudgetOptions<Ctx = any> extends Partial<CostDefaults> {
   maximumAvailable?: number;
   /** Units restored to a budget per second (default 50). */
   restoreRate?: number;
-  /** The budget's strategy, at `restoreRate` per second. Default: `new TokenBucketStrategy({ burstSize: maximumAvailable })`. */
+  /** The budget's strategy, at `restoreRate` per second; it must support refunds (`supportsChargeAndRefund`). Default: `new TokenBucketStrategy({ burstSize: maximumAvailable })`. */
   strategy?: AnyStrategy;
   /** The throttle's uid: budgets with different uids never share state (default `"graphql-cost"`). */
   uid?: string;
@@ -101,10 +101,14 @@ export function costBudget<Ctx = any>(options: CostBudgetOptions<Ctx> = {}): Cos
     throw new ConfigurationError(`${where}: breakdownHeader must be a header name or false, got ${describeValue(breakdownHeader)}`);
   }
   const defaults = costDefaults(where, options);
+  const strategy = options.strategy ?? new TokenBucketStrategy({ burstSize: maximumAvailable });
+  if (strategy === null || typeof strategy !== 'object' || strategy.supportsChargeAndRefund !== true) {
+    throw new ConfigurationError(`${where}: strategy must support charge and refund (the unused cost is given back), got ${describeValue((strategy as { name?: unknown } | null)?.name ?? strategy)}`);
+  }
   const throttle = new Throttle<Ctx>({
     uid: options.uid ?? 'graphql-cost',
     rate: new Rate({ limit: restoreRate, seconds: 1 }),
-    strategy: options.strategy ?? new TokenBucketStrategy({ burstSize: maximumAvailable }),
+    strategy,
     ...(options.backend !== undefined ? { backend: options.backend } : {}),
     ...(options.onError !== undefined ? { onError: options.onError } : {}),
   }) as unknown as Throttle<unknown>;

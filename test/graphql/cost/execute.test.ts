@@ -1,6 +1,6 @@
 import { execute, parse, type ExecutionResult } from 'graphql';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BackendError, EXEMPTED, InMemoryBackend, type Backend } from '../../../src/index.js';
+import { BackendError, EXEMPTED, FixedWindowStrategy, InMemoryBackend, LeakyBucketStrategy, type Backend } from '../../../src/index.js';
 import { costBudget, rateLimitDirective } from '../../../src/graphql/index.js';
 import { calls, shopSchema } from './shop-schema.js';
 
@@ -94,6 +94,15 @@ describe('costBudget beside @rateLimit on one schema and backend', () => {
   });
 });
 
+describe('costBudget with another strategy', () => {
+  it('charges and refunds on a leaky bucket too', async () => {
+    const budget = costBudget<Context>({ backend, uid: 'leaky', identify: () => 'l', strategy: new LeakyBucketStrategy(), maximumAvailable: 100, restoreRate: 100 });
+    const result = (await budget.wrapExecute()({ schema: shopSchema(), document: parse('{ products(first: 50) { nodes { id } } }'), contextValue: {} })) as ExecutionResult;
+    // A leaky bucket holds `restoreRate` units: 51 charged, 39 given back.
+    expect(result.extensions?.['cost']).toEqual({ requestedQueryCost: 51, actualQueryCost: 12, throttleStatus: { maximumAvailable: 100, currentlyAvailable: 88, restoreRate: 100 } });
+  });
+});
+
 describe('costBudget: options are checked at construction', () => {
   it('names the wrong value', () => {
     expect(() => costBudget({ maximumAvailable: 0 })).toThrow(/maximumAvailable must be a whole number/);
@@ -104,5 +113,7 @@ describe('costBudget: options are checked at construction', () => {
     expect(() => costBudget({ breakdownHeader: 'bad header' })).toThrow(/breakdownHeader/);
     expect(() => costBudget({ identify: 'user' as never })).toThrow(/identify must be a function/);
     expect(() => costBudget({ maxcost: 10 } as never)).toThrow(/unknown option "maxcost"/);
+    const noRefunds = { ...new FixedWindowStrategy(), name: 'no refunds', step: new FixedWindowStrategy().step, supportsChargeAndRefund: false };
+    expect(() => costBudget({ strategy: noRefunds as never })).toThrow(/strategy must support charge and refund/);
   });
 });
