@@ -2,7 +2,7 @@ import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { EXEMPTED, type Decision, type Exempted, type Throttle } from '../../core/index.js';
 import { ConfigurationError, describeValue } from '../../core/errors.js';
 import { rateLimitHeaderFields } from '../../trpc/headers.js';
-import { actualCost } from './actual.js';
+import { actualCost, type ActualCost } from './actual.js';
 import { analyse } from './analysis.js';
 import {
   limiterUnavailableError, maxCostExceededError, throttledError, type CostExtension, type Refusal, type ThrottleStatus,
@@ -106,9 +106,15 @@ export class BudgetEngine {
    */
   async settle(ticket: BudgetTicket, data: unknown): Promise<CostExtension> {
     const { request, key, requested } = ticket;
-    const { actual, fields } = actualCost(request.schema, request.document, request.variables, data, this.settings.defaults, {
-      operationName: request.operationName, breakdown: request.breakdown,
-    });
+    let priced: ActualCost;
+    try {
+      priced = actualCost(request.schema, request.document, request.variables, data, this.settings.defaults, {
+        operationName: request.operationName, breakdown: request.breakdown,
+      });
+    } catch {
+      priced = { actual: requested }; // cannot price what ran: keep the whole charge
+    }
+    const { actual, fields } = priced;
     const extension: CostExtension = { requestedQueryCost: requested, actualQueryCost: actual };
     if (ticket.requestedFields !== undefined) extension.fields = mergeFields(ticket.requestedFields, fields ?? {});
     if (key === undefined || ticket.decision === undefined) return extension;

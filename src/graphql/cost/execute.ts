@@ -1,5 +1,5 @@
-import type { ExecutionArgs, ExecutionResult } from 'graphql';
-import type { BudgetEngine } from './budget.js';
+import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import type { Admission, BudgetEngine } from './budget.js';
 import { refusedResult, withCost, type ResultWithExtensions } from './results.js';
 
 /** An `execute` or `subscribe` function of graphql-js's shape. */
@@ -20,14 +20,21 @@ export interface WrapExecuteOptions {
  * charged first; a refused one resolves to a result with the error and
  * `extensions.cost` and runs nothing. A single result then gets the refund
  * and `extensions.cost`; a stream (subscription, `@defer`) keeps the charge.
- * Always resolves to a promise.
+ * Always resolves, never rejects: a throwing `identify` (or an `onError:
+ * 'raise'` policy) gives a result with that error.
  */
 export function wrapExecute<R>(engine: BudgetEngine, execute: ExecuteFunction<R>, options: WrapExecuteOptions = {}): WrappedExecute<R> {
   return async (args): Promise<Awaited<R> | ExecutionResult> => {
-    const admission = await engine.admit({
-      schema: args.schema, document: args.document, variables: args.variableValues as Record<string, unknown> | null | undefined,
-      operationName: args.operationName, context: args.contextValue, breakdown: options.breakdown?.(args) === true,
-    });
+    let admission: Admission;
+    try {
+      admission = await engine.admit({
+        schema: args.schema, document: args.document, variables: args.variableValues as Record<string, unknown> | null | undefined,
+        operationName: args.operationName, context: args.contextValue, breakdown: options.breakdown?.(args) === true,
+      });
+    } catch (error) {
+      // identify threw (or onError 'raise'): an error result, as execute itself reports failures (a socket stays open).
+      return { errors: [error instanceof GraphQLError ? error : new GraphQLError(error instanceof Error ? error.message : String(error), { originalError: error instanceof Error ? error : undefined })] };
+    }
     if (admission.refusal !== undefined) return refusedResult(admission.refusal);
     const result: Awaited<R> = await execute(args);
     const single: unknown = result;

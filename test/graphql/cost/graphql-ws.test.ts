@@ -11,7 +11,19 @@ import { shopSchema } from './shop-schema.js';
 
 const clock = { now: 1_700_000_000_000 };
 const backend = new InMemoryBackend({ namespace: 'cost-ws', clock: () => clock.now });
-const budget = costBudget<{ user?: string }>({ backend, identify: (context) => context.user ?? 'anonymous', maximumAvailable: 1000, restoreRate: 50 });
+/** Set to make the next identify throw (a user function failing). */
+let failNextIdentify = false;
+const budget = costBudget<{ user?: string }>({
+  backend,
+  identify: (context) => {
+    if (failNextIdentify) {
+      failNextIdentify = false;
+      throw new Error('identify failed');
+    }
+    return context.user ?? 'anonymous';
+  },
+  maximumAvailable: 1000, restoreRate: 50,
+});
 let server: Server;
 let url = '';
 const clients: Client[] = [];
@@ -75,5 +87,14 @@ describe('cost budget over graphql-ws', () => {
     expect((await budget.throttle.peek('ws-c', { cost: 0 })).remaining).toBe(999);
     const [tooDear] = await run(socket, '{ products(first: 1000) { nodes { id } } }');
     expect(tooDear?.errors?.[0]?.extensions).toMatchObject({ code: 'MAX_COST_EXCEEDED', cost: 1001, maxCost: 1000 });
+  });
+
+  it('answers a throwing identify with an error result; the socket stays open', async () => {
+    const socket = client('ws-d');
+    failNextIdentify = true;
+    const [failed] = await run(socket, '{ report { total } }');
+    expect(failed?.errors?.[0]?.message).toBe('identify failed');
+    const [next] = await run(socket, '{ report { total } }');
+    expect(next?.data).toEqual({ report: { total: 3 } });
   });
 });
