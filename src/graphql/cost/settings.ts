@@ -1,7 +1,7 @@
 import { getDirective } from '@graphql-tools/utils';
 import {
   getNamedType, getNullableType, isInputObjectType, isLeafType, isListType, isObjectType, isInterfaceType,
-  type GraphQLArgument, type GraphQLField, type GraphQLInputField, type GraphQLInputType, type GraphQLNamedType,
+  type GraphQLArgument, type GraphQLField, type GraphQLInputField, type GraphQLNamedType,
   type GraphQLSchema,
 } from 'graphql';
 import { ConfigurationError, describeValue } from '../../core/errors.js';
@@ -193,9 +193,4 @@ export function typeWeight(settings: SchemaCostSettings, type: GraphQLNamedType,
   const weight = settings.typeWeights.get(type.name);
   if (weight !== undefined) return weight;
   return isLeafType(type) ? defaults.scalarCost : defaults.objectCost;
-}
-
-/** True for input types that are a list (after non-null). */
-export function isInputList(type: GraphQLInputType): boolean {
-  return isListType(getNullableType(type));
 }
