@@ -56,9 +56,9 @@ export function costBudgetApolloPlugin(engine: BudgetEngine, breakdownHeader: st
         },
         async willSendResponse(raw) {
           const rc = raw as ApolloRequestContext;
-          const body = rc.response.body as { kind?: string; singleResult?: { data?: unknown; extensions?: Record<string, unknown> } } | undefined;
+          const body = rc.response.body as { kind?: string; singleResult?: { data?: unknown; errors?: readonly { path?: readonly (string | number)[] }[]; extensions?: Record<string, unknown> } } | undefined;
           if (body?.kind !== 'single' || body.singleResult === undefined) return;
-          const cost = ticket !== undefined ? await engine.settle(ticket, body.singleResult.data) : refusedCost;
+          const cost = ticket !== undefined ? await engine.settle(ticket, body.singleResult) : refusedCost;
           if (cost !== undefined) body.singleResult.extensions = { ...body.singleResult.extensions, cost };
         },
       };

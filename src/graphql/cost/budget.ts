@@ -2,7 +2,7 @@ import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { EXEMPTED, type Decision, type Exempted, type Throttle } from '../../core/index.js';
 import { ConfigurationError, describeValue } from '../../core/errors.js';
 import { rateLimitHeaderFields } from '../../trpc/headers.js';
-import { actualCost, type ActualCost } from './actual.js';
+import { actualCost, type ActualCost, type ActualCostOptions } from './actual.js';
 import { analyse } from './analysis.js';
 import {
   limiterUnavailableError, maxCostExceededError, throttledError, type CostExtension, type Refusal, type ThrottleStatus,
@@ -100,16 +100,16 @@ export class BudgetEngine {
   }
 
   /**
-   * Prices what ran (from the result's `data`) and settles the charge.
+   * Prices what ran (from the result's `data` and `errors`) and settles the charge.
    * Resolves with the response's `extensions.cost`; never rejects (a failed
    * refund leaves the charge as it was and reports the charge's status).
    */
-  async settle(ticket: BudgetTicket, data: unknown): Promise<CostExtension> {
+  async settle(ticket: BudgetTicket, result: { readonly data?: unknown; readonly errors?: ActualCostOptions['errors'] }): Promise<CostExtension> {
     const { request, key, requested } = ticket;
     let priced: ActualCost;
     try {
-      priced = actualCost(request.schema, request.document, request.variables, data, this.settings.defaults, {
-        operationName: request.operationName, breakdown: request.breakdown,
+      priced = actualCost(request.schema, request.document, request.variables, result.data, this.settings.defaults, {
+        operationName: request.operationName, breakdown: request.breakdown, errors: result.errors,
       });
     } catch {
       priced = { actual: requested }; // cannot price what ran: keep the whole charge

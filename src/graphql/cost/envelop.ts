@@ -57,7 +57,7 @@ export function costBudgetEnvelopPlugin(engine: BudgetEngine, breakdownHeader: s
       return {
         async onExecuteDone({ result, setResult }) {
           if (result === null || typeof result !== 'object' || Symbol.asyncIterator in result) return; // incremental delivery: charge stands
-          const cost = await engine.settle(ticket, (result as ExecutionResult).data);
+          const cost = await engine.settle(ticket, result as ExecutionResult);
           setResult(withCost(result as ResultWithExtensions, cost));
         },
       };

@@ -39,6 +39,6 @@ export function wrapExecute<R>(engine: BudgetEngine, execute: ExecuteFunction<R>
     const result: Awaited<R> = await execute(args);
     const single: unknown = result;
     if (single === null || typeof single !== 'object' || Symbol.asyncIterator in single) return result;
-    return withCost(single as ResultWithExtensions, await engine.settle(admission.ticket, (single as ExecutionResult).data));
+    return withCost(single as ResultWithExtensions, await engine.settle(admission.ticket, single as ExecutionResult));
   };
 }

@@ -6,7 +6,7 @@
  */
 export { costBudget, type CostBudget, type CostBudgetOptions } from './cost-budget.js';
 export { operationCost, type CostOptions, type OperationCost } from './analysis.js';
-export { actualCost, type ActualCost } from './actual.js';
+export { actualCost, type ActualCost, type ActualCostOptions } from './actual.js';
 export { COST_DEFAULTS, COST_ANALYSIS_FAILED, CostAnalysisError, type CostDefaults } from './scope.js';
 export { costDirectivesTypeDefs, type ListSizeSettings } from './settings.js';
 export {

@@ -49,7 +49,17 @@ describe('actualCost: what ran, from the result', () => {
     expect(actualCost(schema, document, {}, null, COST_DEFAULTS).actual).toBe(0);
   });
 
-  it('itemises the actual cost per field coordinate', () => {
+  it('counts nothing for the fields the errors point at (a failed resolver, a denied field)', () => {
+    const document = parse('{ report { total } products(first: 3) { nodes { id price { amount } } } }');
+    const data = { report: null, products: { nodes: [{ id: '1', price: { amount: 1 } }, { id: '2', price: null }, null] } };
+    const errors = [{ path: ['report'] }, { path: ['products', 'nodes', 1, 'price'] }, { path: ['products', 'nodes', 2] }];
+    // connection 1 + node 0 (1 + price 1) + node 1 (1, its price failed); report and node 2 failed
+    expect(actualCost(schema, document, {}, data, COST_DEFAULTS, { errors }).actual).toBe(4);
+    expect(actualCost(schema, document, {}, data, COST_DEFAULTS).actual).toBe(4);
+    expect(actualCost(schema, parse('{ expensive heavy }'), {}, { expensive: null, heavy: 400 }, COST_DEFAULTS, { errors: [{ path: ['expensive'] }] }).actual).toBe(400);
+  });
+
+    it('itemises the actual cost per field coordinate', () => {
     const document = parse('{ products(first: 5) { edges { node { id } } } }');
     const data = { products: { edges: [{ node: { id: '1' } }, { node: { id: '2' } }] } };
     expect(actualCost(schema, document, {}, data, COST_DEFAULTS, { breakdown: true })).toEqual({
