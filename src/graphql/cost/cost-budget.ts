@@ -69,12 +69,13 @@ const OPTION_NAMES = [
   'objectCost', 'scalarCost', 'mutationCost', 'defaultListSize', 'maxNodes',
 ];
 
-/** The default `identify`: the directive's (Node request address), else graphql-ws's `ctx.extra.request`. */
+/** The default `identify`: graphql-ws's `ctx.extra.request` address, else the directive's default (the Node request's address). */
 function defaultBudgetIdentify(context: unknown): string {
-  const found = defaultIdentify(context);
-  if (found !== '*' || context === null || typeof context !== 'object') return found;
-  const address = (context as { extra?: { request?: { socket?: { remoteAddress?: unknown } } } }).extra?.request?.socket?.remoteAddress;
-  return typeof address === 'string' ? address : '*';
+  if (context !== null && typeof context === 'object') {
+    const address = (context as { extra?: { request?: { socket?: { remoteAddress?: unknown } } } }).extra?.request?.socket?.remoteAddress;
+    if (typeof address === 'string') return address;
+  }
+  return defaultIdentify(context);
 }
 
 /**

@@ -10,7 +10,7 @@ export { actualCost, type ActualCost, type ActualCostOptions } from './actual.js
 export { COST_DEFAULTS, COST_ANALYSIS_FAILED, CostAnalysisError, type CostDefaults } from './scope.js';
 export { costDirectivesTypeDefs, type ListSizeSettings } from './settings.js';
 export {
-  MAX_COST_EXCEEDED, THROTTLED, RATE_LIMITER_UNAVAILABLE, maxCostExceededError, throttledError,
+  MAX_COST_EXCEEDED, THROTTLED, maxCostExceededError, throttledError,
   type CostExtension, type ThrottleStatus, type Refusal,
 } from './errors.js';
 export { BudgetEngine, type BudgetIdentify, type BudgetRequest, type BudgetTicket, type Admission } from './budget.js';
