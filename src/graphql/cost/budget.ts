@@ -117,7 +117,8 @@ export class BudgetEngine {
     const { actual, fields } = priced;
     const extension: CostExtension = { requestedQueryCost: requested, actualQueryCost: actual };
     if (ticket.requestedFields !== undefined) extension.fields = mergeFields(ticket.requestedFields, fields ?? {});
-    if (key === undefined || ticket.decision === undefined) return extension;
+    // Exempt: nothing was charged. Store down (onError 'allow'): no budget to report or refund.
+    if (key === undefined || ticket.decision === undefined || ticket.decision.error !== undefined) return extension;
     let after = ticket.decision;
     const { throttle } = this.settings;
     try {
