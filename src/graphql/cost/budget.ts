@@ -133,13 +133,6 @@ export class BudgetEngine {
     return extension;
   }
 
-  /** The response's `extensions.cost` of an operation that was admitted but whose result has no data to price (a subscription). */
-  charged(ticket: BudgetTicket): CostExtension {
-    const extension: CostExtension = { requestedQueryCost: ticket.requested, actualQueryCost: null };
-    if (ticket.decision !== undefined) extension.throttleStatus = this.status(ticket.decision);
-    return extension;
-  }
-
   private status(decision: Decision): ThrottleStatus {
     return { maximumAvailable: decision.limit, currentlyAvailable: decision.remaining, restoreRate: this.settings.restoreRate };
   }
