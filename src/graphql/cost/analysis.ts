@@ -60,7 +60,7 @@ export function costDefaults(owner: string, options: Partial<CostDefaults> = {})
  * `__type`) are free; an alias or fragment named like them is not.
  *
  * Pure, no I/O; bounded: more than `maxNodes` visited selections throws
- * `CostAnalysisError` at once (a fragment bomb is refused in microseconds).
+ * `CostAnalysisError` at once (a fragment bomb is refused within milliseconds).
  * Bad slicing arguments (`requireOneSlicingArgument`) throw it too. Bad
  * `@cost`/`@listSize` settings throw `ConfigurationError`.
  */
