@@ -119,8 +119,9 @@ describe('operationCost: bounded work', () => {
     const fragments = ['fragment F0 on Query { expensive report { total } }'];
     for (let i = 1; i < 10; i++) fragments.push(`fragment F${i} on Query { ...F${i - 1} ...F${i - 1} }`);
     const document = parse(`query { ...F9 } ${fragments.join(' ')}`);
+    const fresh = shopSchema(); // its settings are read within the timed call too
     const started = performance.now();
-    expect(() => operationCost(schema, document)).toThrow(/more than 2000 selections/);
+    expect(() => operationCost(fresh, document)).toThrow(/more than 2000 selections/);
     expect(performance.now() - started).toBeLessThan(50);
   });
 
