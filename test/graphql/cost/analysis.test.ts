@@ -1,4 +1,4 @@
-import { GraphQLInt, GraphQLList, GraphQLObjectType, GraphQLSchema, GraphQLString, parse } from 'graphql';
+import { buildSchema, GraphQLInt, GraphQLList, GraphQLObjectType, GraphQLSchema, GraphQLString, parse } from 'graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../../src/core/index.js';
@@ -153,5 +153,18 @@ describe('operationCost: code-first settings in extensions', () => {
     expect(operationCost(codeFirst, parse('{ items(first: 5, sort: "id") { id } }')).requested).toBe(1 + 5 * 2);
     expect(operationCost(codeFirst, parse('{ few { id } }')).requested).toBe(6);
     expect(() => operationCost(codeFirst, parse('{ items { id } }'))).toThrow(CostAnalysisError);
+  });
+});
+
+describe('operationCost: a schema built by graphql-js alone (buildSchema)', () => {
+  it('reads the directives from the SDL', () => {
+    const built = buildSchema(`${costDirectivesTypeDefs}
+      type Query { products(first: Int): ProductConnection! @listSize(slicingArguments: ["first"], sizedFields: ["edges"]) }
+      type ProductConnection { edges: [ProductEdge!]! }
+      type ProductEdge { node: Product! }
+      type Product { id: ID! score: Int @cost(weight: "2") }`);
+    const result = operationCost(built, parse('query($n: Int!) { products(first: $n) { edges { node { id score } } } }'), { n: 10 }, { breakdown: true });
+    expect(result.requested).toBe(1 + 10 * (1 + 1 + 2));
+    expect(result.fields).toEqual({ 'Query.products': 1, 'ProductConnection.edges': 10, 'ProductEdge.node': 10, 'Product.score': 20 });
   });
 });
