@@ -23,3 +23,4 @@ export {
 } from './status.js';
 export { builtInStrategies } from './strategy-registry.js';
 export { EXEMPTED } from '../core/index.js';
+export * from './cost/index.js';

@@ -1,0 +1,49 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { post } from './servers.js';
+
+const script = fileURLToPath(new URL('./fixtures/shared-redis-server.ts', import.meta.url));
+const namespace = `cost-shared-${process.pid}-${Date.now()}`;
+const children: ChildProcess[] = [];
+
+/** Starts one Yoga process on the shared redis-server and resolves with its URL once it listens. */
+function startProcess(): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, inject('redisUrl'), namespace], { stdio: ['pipe', 'pipe', 'inherit'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /PORT (\d+)/.exec(output);
+      if (match) resolve(`http://127.0.0.1:${match[1]}/graphql`);
+    });
+    child.once('exit', (code) => reject(new Error(`server process exited with ${code} before listening`)));
+  });
+}
+
+let urls: string[] = [];
+beforeAll(async () => { urls = await Promise.all([startProcess(), startProcess()]); }, 30_000);
+afterAll(async () => {
+  await Promise.all(children.map((child) => new Promise((resolve) => { child.once('exit', resolve); child.stdin!.end(); })));
+});
+
+const available = (reply: Awaited<ReturnType<typeof post>>): unknown =>
+  (reply.body.extensions?.['cost'] as { throttleStatus?: { currentlyAvailable: number } } | undefined)?.throttleStatus?.currentlyAvailable;
+
+describe('two Yoga processes sharing one Redis', () => {
+  it('keep one budget per caller: charges and refunds made by either are seen by both', async () => {
+    const [first, second] = urls as [string, string];
+    // Requested 252, actual 12 on each: 12 kept per operation, whichever process ran it.
+    expect(available(await post(first, 'alice', '{ products(first: 251) { nodes { id } } }'))).toBe(988);
+    expect(available(await post(second, 'alice', '{ products(first: 251) { nodes { id } } }'))).toBe(976);
+    expect(available(await post(first, 'alice', '{ heavy }'))).toBe(576);
+    expect(available(await post(second, 'alice', '{ heavy }'))).toBe(176);
+    const refused = await post(first, 'alice', '{ heavy }');
+    expect(refused.status).toBe(429);
+    expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'THROTTLED', cost: 400 });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(200);
+    // Another caller has a budget of its own, on either process.
+    expect(available(await post(second, 'bob', '{ heavy }'))).toBe(600);
+  });
+});
