@@ -6,7 +6,8 @@
  * identity costs the same per hit however many long identities came before.
  */
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { InMemoryBackend, keyPart, scopeKey, Throttle, type Backend } from '../../src/index.js';
+import { InMemoryBackend, Throttle, type Backend } from '../../src/index.js';
+import { keyPart, scopeKey } from '../../src/extend.js';
 import { MemcachedBackend } from '../../src/memcached.js';
 import { RedisBackend } from '../../src/redis.js';
 import { MAX_PLAIN_KEY_PART_LENGTH } from '../../src/core/keys.js';
