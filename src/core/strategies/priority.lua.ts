@@ -4,20 +4,22 @@ import type { LuaStep } from './lua-step.js';
 /**
  * The Lua twin of `PriorityStrategy.step` (priority.ts), line for line, on
  * the backlog helpers it shares with the bucket family (backlog.lua.ts).
- * Params per rate: B, then each level's capacity `K_p` (the strategy computes
+ * Params per rate: B, the rate reduced by gcd(L, P) (L', P', used in place of L and P), then each level's capacity `K_p` (the strategy computes
  * them with the same integer formula). Args: the level (the lowest when absent).
  */
 export const PRIORITY_LUA: LuaStep = {
   source: `${BACKLOG_HELPERS}
-local function step(state, now, cost, L, P, params, args, op)
+local function step(state, now, cost, fullL, fullP, params, args, op)
   local B = params[1]
-  local levels = #params - 1
+  local L = params[2]
+  local P = params[3]
+  local levels = #params - 3
   local level = levels - 1
   if args[1] ~= nil then level = tonumber(args[1]) end
   if level == nil or level ~= math.floor(level) or level < 0 or level >= levels then
     error('PriorityStrategy: step args hold a level outside 0..' .. (levels - 1))
   end
-  local K = params[2 + level]
+  local K = params[4 + level]
   local y0 = drainBacklog(state, now, L)
   local last = backlogTime(state, now)
   if cost == 0 or (op ~= nil and op ~= 'hit') or (cost <= K and y0 + cost * P <= K * P) then
