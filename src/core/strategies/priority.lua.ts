@@ -22,15 +22,16 @@ local function step(state, now, cost, fullL, fullP, params, args, op)
   local K = params[4 + level]
   local y0 = drainBacklog(state, now, L)
   local last = backlogTime(state, now)
+  local ahead = last - now
   if cost == 0 or (op ~= nil and op ~= 'hit') or (cost <= K and y0 + cost * P <= K * P) then
     local y = y0 + cost * P
     if op == 'refund' then y = math.max(0, y0 - cost * P) end
-    local reset = ceilDiv(y, L)
+    local reset = ahead + ceilDiv(y, L)
     return true, B, math.max(0, floorDiv(K * P - y, P)), 0, reset, 0, { y = y, last = last }, math.max(1, reset)
   end
-  local reset = ceilDiv(y0, L)
+  local reset = ahead + ceilDiv(y0, L)
   local retry = INF
-  if cost <= K then retry = ceilDiv(y0 + cost * P - K * P, L) end
+  if cost <= K then retry = ahead + ceilDiv(y0 + cost * P - K * P, L) end
   return false, B, math.max(0, floorDiv(K * P - y0, P)), retry, reset, 0, { y = y0, last = last }, math.max(1, reset)
 end
 return { parse = parse, step = step, serialize = serialize }

@@ -121,20 +121,22 @@ export class PriorityStrategy implements Strategy<BacklogState> {
     const K = floorDiv(B * this.sharesPerMille[level]!, 1000);
     const y0 = drainBacklog(state, now, L);
     const last = backlogTime(state, now);
+    // Times count from the real now: a clock that stepped back waits until `last` too.
+    const ahead = last - now;
     if (cost === 0 || op !== 'hit' || (cost <= K && y0 + cost * P <= K * P)) {
       const y = op === 'refund' ? Math.max(0, y0 - cost * P) : y0 + cost * P;
-      const resetAfterMs = ceilDiv(y, L);
+      const resetAfterMs = ahead + ceilDiv(y, L);
       return {
         decision: { allowed: true, limit: B, remaining: Math.max(0, floorDiv(K * P - y, P)), retryAfterMs: 0, resetAfterMs, delayMs: 0 },
         state: { y, last },
         ttlMs: Math.max(1, resetAfterMs),
       };
     }
-    const resetAfterMs = ceilDiv(y0, L);
+    const resetAfterMs = ahead + ceilDiv(y0, L);
     return {
       decision: {
         allowed: false, limit: B, remaining: Math.max(0, floorDiv(K * P - y0, P)),
-        retryAfterMs: cost > K ? Infinity : ceilDiv(y0 + cost * P - K * P, L),
+        retryAfterMs: cost > K ? Infinity : ahead + ceilDiv(y0 + cost * P - K * P, L),
         resetAfterMs, delayMs: 0,
       },
       state: { y: y0, last },
