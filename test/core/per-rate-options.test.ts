@@ -39,12 +39,12 @@ describe('per-rate options', () => {
     const throttle = build(strategy, ['10/second', '1000/hour']);
     const d = await throttle.hit('k', { cost: 20 });
     expect(d.allowed).toBe(true);
-    expect(d.policies.map((p) => [p.limit, p.remaining])).toEqual([[20, 0], [1000, 980]]);
+    expect(d.policies?.map((p) => [p.limit, p.remaining])).toEqual([[20, 0], [1000, 980]]);
   });
 
   it('a per-rate GCRA tolerance and debt', async () => {
     const gcra = build(new GCRAStrategy({ burstToleranceMs: (rate: Rate) => rate.periodMs - Math.floor(rate.periodMs / rate.limit) }), ['10/second', '100/minute']);
-    expect((await gcra.hit('k')).policies.map((p) => p.limit)).toEqual([10, 100]);
+    expect((await gcra.hit('k')).policies?.map((p) => p.limit)).toEqual([10, 100]);
     const debt = build(new TokenBucketWithDebtStrategy({ maxDebt: (rate: Rate) => Math.floor(rate.limit / 2) }), ['10/second', '100/minute']);
     expect((await debt.hit('k', { cost: 15 })).allowed).toBe(true);
   });
