@@ -16,6 +16,7 @@ import { LeakyBucketWithQueueStrategy } from '../../src/core/strategies/leaky-bu
 import { QuotaWithRolloverStrategy } from '../../src/core/strategies/quota-with-rollover.js';
 import { SlidingWindowCounterStrategy } from '../../src/core/strategies/sliding-window-counter.js';
 import type { AnyStrategy, StepOp } from '../../src/core/strategies/strategy.js';
+import { STRATEGY_CATALOGUE } from '../../src/core/strategies/catalogue.js';
 import { TieredStrategy } from '../../src/core/strategies/tiered.js';
 import { TokenBucketStrategy } from '../../src/core/strategies/token-bucket.js';
 
@@ -113,6 +114,21 @@ describe('charge and refund', () => {
     // 6 of 10 used this minute: 4 left on the minute, whatever the second allows.
     expect(brief(await k.send(2000, 'hit', 3))).toEqual([true, 0, 0, 1000]);
     expect((await k.send(3000, 'hit', 2)).allowed).toBe(false);
+  });
+});
+
+describe('a charge far past the limit', () => {
+  it('never stores a number the next step cannot read: the key stays denied, not broken', async () => {
+    for (const entry of STRATEGY_CATALOGUE) {
+      const strategy = entry.create(entry.name === 'tiered' ? { tiers: { free: 1 } } : entry.name === 'time-of-day' ? { periods: [{ from: 0, to: 1, scale: 2 }] } : undefined);
+      if (strategy.supportsChargeAndRefund !== true) continue;
+      const k = key(strategy, ['5/s']);
+      for (let i = 0; i < 3; i++) expect((await k.send(1000, 'charge', Number.MAX_SAFE_INTEGER)).allowed, entry.name).toBe(true);
+      const d = await k.send(1001, 'hit', 1);
+      expect(d.allowed, entry.name).toBe(false);
+      expect(d.retryAfterMs, entry.name).toBeGreaterThan(0);
+      expect((await k.send(1001, 'refund', 2)).allowed, entry.name).toBe(true);
+    }
   });
 });
 

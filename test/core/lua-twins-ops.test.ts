@@ -55,7 +55,7 @@ const RATES = ['5/s', '7/3s', '100000000/day', '1000000000/hour'];
 const OPS: StepOp[] = ['hit', 'charge', 'refund'];
 
 /** Replays `length` random steps on one key through both twins; returns how many hits were allowed and denied. */
-async function compare(strategy: AnyStrategy, rateText: string, args: (pick: number) => StepArgs, seed: number, length: number): Promise<[number, number]> {
+async function compare(strategy: AnyStrategy, rateText: string, args: (pick: number) => StepArgs, seed: number, length: number): Promise<[number, number, number]> {
   const rate = Rate.parse(rateText);
   strategy.validateRate?.(rate);
   const random = seededRandom(seed);
@@ -65,13 +65,23 @@ async function compare(strategy: AnyStrategy, rateText: string, args: (pick: num
   let state = '';
   let allowed = 0;
   let denied = 0;
+  let refundNext = 0;
+  let hugeCharges = 0;
   for (let i = 0; i < length; i++) {
     const r = random();
     // Bursts, pauses around a period, and now and then the clock stepping back 31 s.
     now += r < 0.05 ? -31_000 : r < 0.4 ? 0 : r < 0.85 ? int(Math.ceil(rate.periodMs / (L > 1000 ? 50_000 : 10))) : int(rate.periodMs);
     const o = random();
-    const op = OPS[o < 0.75 ? 0 : o < 0.85 ? 1 : 2]!;
-    const cost = op === 'hit' ? int(L > 1000 ? Math.ceil(L / 4) : L + 1) : int(L);
+    let op = OPS[o < 0.75 ? 0 : o < 0.85 ? 1 : 2]!;
+    // Now and then a charge far past the limit (stored capped below 2^53 on both sides), refunded right after.
+    const huge = op === 'charge' && random() < 0.05;
+    let cost = huge ? Number.MAX_SAFE_INTEGER - int(1000) : op === 'hit' ? int(L > 1000 ? Math.ceil(L / 4) : L + 1) : int(L);
+    if (refundNext > 0) {
+      op = 'refund';
+      cost = refundNext;
+    }
+    refundNext = huge ? Number.MAX_SAFE_INTEGER : 0;
+    if (huge) hugeCharges++;
     const stepArgs = args(int(1000));
     const expected = tsStep(strategy, state, now, cost, rate, stepArgs, op);
     const actual = await luaStep(client, strategy, state, now, cost, rate, stepArgs, op);
@@ -86,19 +96,22 @@ async function compare(strategy: AnyStrategy, rateText: string, args: (pick: num
     }
     if (expected.decision.allowed && cost > 0) state = expected.state;
   }
-  return [allowed, denied];
+  return [allowed, denied, hugeCharges];
 }
 
 describe('Lua twins decide as the TypeScript steps for hits, charges and refunds', () => {
   for (const [label, strategy, args] of cases) {
     it(label, async () => {
       expect(strategy.supportsChargeAndRefund).toBe(true);
+      let huge = 0;
       for (const [r, rate] of RATES.entries()) {
-        const [allowed, denied] = await compare(strategy, rate, args, 17 + 31 * r + label.length, 300);
+        const [allowed, denied, hugeCharges] = await compare(strategy, rate, args, 17 + 31 * r + label.length, 300);
         // Both answers occur, or the comparison proves little.
         expect(allowed, rate).toBeGreaterThan(5);
         expect(denied, rate).toBeGreaterThan(5);
+        huge += hugeCharges;
       }
+      expect(huge).toBeGreaterThan(0);
     });
   }
 });

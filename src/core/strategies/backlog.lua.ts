@@ -46,7 +46,7 @@ local function step(state, now, cost, fullL, fullP, params, args, op)
   local ahead = last - now
   local forced = op ~= nil and op ~= 'hit'
   if forced or (cost <= K and y0 + cost * P <= K * P) then
-    local y = y0 + cost * P
+    local y = math.min(MAX_SAFE, y0 + cost * P)
     if op == 'refund' then y = math.max(0, y0 - cost * P) end
     local reset = ahead + ceilDiv(y, L)
     local delay = 0
@@ -77,7 +77,7 @@ local function step(state, now, cost, fullL, fullP, params, args, op)
   local last = backlogTime(state, now)
   local ahead = last - now
   if cost == 0 or y0 <= slack or (op ~= nil and op ~= 'hit') then
-    local y = y0 + cost * P
+    local y = math.min(MAX_SAFE, y0 + cost * P)
     if op == 'refund' then y = math.max(0, y0 - cost * P) end
     local reset = ahead + ceilDiv(y, L)
     return true, limit, math.max(0, floorDiv(slack - y, P) + 1), 0, reset, 0, { y = y, last = last }, math.max(1, reset)

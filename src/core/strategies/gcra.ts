@@ -61,7 +61,7 @@ export class GCRAStrategy implements Strategy<BacklogState> {
     // Times count from the real now: a clock that stepped back waits until `last` too.
     const ahead = last - now;
     if (cost === 0 || y0 <= slack || op !== 'hit') {
-      const y = op === 'refund' ? Math.max(0, y0 - cost * P) : y0 + cost * P;
+      const y = op === 'refund' ? Math.max(0, y0 - cost * P) : Math.min(Number.MAX_SAFE_INTEGER, y0 + cost * P);
       const resetAfterMs = ahead + ceilDiv(y, L);
       return {
         decision: { allowed: true, limit, remaining: Math.max(0, floorDiv(slack - y, P) + 1), retryAfterMs: 0, resetAfterMs, delayMs: 0 },

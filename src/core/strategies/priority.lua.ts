@@ -24,7 +24,7 @@ local function step(state, now, cost, fullL, fullP, params, args, op)
   local last = backlogTime(state, now)
   local ahead = last - now
   if cost == 0 or (op ~= nil and op ~= 'hit') or (cost <= K and y0 + cost * P <= K * P) then
-    local y = y0 + cost * P
+    local y = math.min(MAX_SAFE, y0 + cost * P)
     if op == 'refund' then y = math.max(0, y0 - cost * P) end
     local reset = ahead + ceilDiv(y, L)
     return true, B, math.max(0, floorDiv(K * P - y, P)), 0, reset, 0, { y = y, last = last }, math.max(1, reset)

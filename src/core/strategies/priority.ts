@@ -124,7 +124,7 @@ export class PriorityStrategy implements Strategy<BacklogState> {
     // Times count from the real now: a clock that stepped back waits until `last` too.
     const ahead = last - now;
     if (cost === 0 || op !== 'hit' || (cost <= K && y0 + cost * P <= K * P)) {
-      const y = op === 'refund' ? Math.max(0, y0 - cost * P) : y0 + cost * P;
+      const y = op === 'refund' ? Math.max(0, y0 - cost * P) : Math.min(Number.MAX_SAFE_INTEGER, y0 + cost * P);
       const resetAfterMs = ahead + ceilDiv(y, L);
       return {
         decision: { allowed: true, limit: B, remaining: Math.max(0, floorDiv(K * P - y, P)), retryAfterMs: 0, resetAfterMs, delayMs: 0 },
