@@ -2,7 +2,7 @@ import type { Rate } from './rate.js';
 
 /**
  * One rate's verdict on one hit, as a strategy's step computes it
- * (SEMANTICS.md, rule 3). All times are whole milliseconds.
+ * (docs/semantics.md, rule 3). All times are whole milliseconds.
  */
 export interface StepDecision {
   /** True when the hit was admitted (and, for cost > 0, recorded). */

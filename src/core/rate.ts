@@ -42,7 +42,7 @@ export class Rate {
   /**
    * `limit / g` with `g = gcd(limit, periodMs)`: the same rate as
    * `reducedLimit` units per `reducedPeriodMs` ms, in the smallest integers
-   * (SEMANTICS.md "Notation"). Strategies that scale by the period use these
+   * (docs/semantics.md "Notation"). Strategies that scale by the period use these
    * so their products shrink by `g`. 0 when unlimited.
    */
   readonly reducedLimit: number;

@@ -8,7 +8,7 @@ import { BackendTimeoutError, FunctionTimeoutError } from './errors.js';
  */
 
 /** True for a value with a callable `then` (a promise or any thenable). */
-export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+export function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
 }
 

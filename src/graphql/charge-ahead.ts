@@ -6,6 +6,7 @@ import type { HitBatcher } from './hit-batcher.js';
 import { identityArgsKey } from './identity-args.js';
 import type { Identify } from './limited-resolver.js';
 import { settleWithin } from './settle-within.js';
+import { isPromiseLike } from '../core/time-bounds.js';
 
 /** What a list item's limited field finds when its hit was charged with the list: its decision, or EXEMPTED. */
 export type ChargedAhead = Decision | typeof EXEMPTED;
@@ -83,9 +84,6 @@ export function listItemType(type: GraphQLOutputType): GraphQLObjectType | undef
   return kindOf(item) === 'GraphQLObjectType' ? (item as GraphQLObjectType) : undefined;
 }
 
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function';
-}
 
 /** The hits of one (throttle, key), in item order, and where each one's decision goes. */
 interface Group {

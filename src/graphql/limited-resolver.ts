@@ -8,6 +8,7 @@ import { identityArgsKey } from './identity-args.js';
 import { badCostInputError, isStoreFailure, limiterUnavailableError, rateLimitError } from './rate-limit-error.js';
 import { settleWithin } from './settle-within.js';
 import { recordFieldDecision } from './status.js';
+import { isPromiseLike, sleep } from '../core/time-bounds.js';
 
 /** What `onLimit` is told about the limited resolution. */
 export interface LimitDetails<Ctx = unknown> {
@@ -56,13 +57,7 @@ export interface LimitedFieldEnv {
 
 type Resolver = GraphQLFieldResolver<unknown, unknown, Record<string, unknown>>;
 
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function';
-}
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /**
  * Wraps `base` so that each call first passes `limits`, in order: each hit

@@ -22,7 +22,7 @@ export function storesOutcome(outcome: StepOutcome<unknown>, cost: number): bool
 }
 
 /**
- * The all-or-nothing rule for several rates (SEMANTICS.md): run the step for
+ * The all-or-nothing rule for several rates (docs/semantics.md): run the step for
  * every rate; if all allow, store every new state; if any denies, store
  * nothing, and report each rate that would have allowed by its cost-0
  * decision (nothing consumed). States are stored only for an allowed hit

@@ -7,7 +7,7 @@ import { checkResolvedOption, checkSizeAcrossRates, type PerRateOption } from '.
 import { parseIntegers, type StateDescription, type StepArgs, type StepOp, type StepOutcome, type Strategy } from './strategy.js';
 
 /**
- * The bucket family's state (SEMANTICS.md "one scaled backlog"): backlog `y`
+ * The bucket family's state (docs/semantics.md "one scaled backlog"): backlog `y`
  * in units scaled by the reduced period `P' = P / gcd(L, P)`, last updated at
  * `last` (ms). It drains by `L' = L / gcd(L, P)` per ms.
  */
@@ -45,7 +45,7 @@ export function inWords(x: number): string {
  * limit, and whether allowed hits carry a queue delay.
  *
  * Every formula runs on the rate reduced by `g = gcd(L, P)` (drain `L / g`
- * per `P / g` ms; SEMANTICS.md "Notation"), so "100000000/day" and
+ * per `P / g` ms; docs/semantics.md "Notation"), so "100000000/day" and
  * "1000000000/hour" work; `validateRate` refuses a rate only when even
  * `K * P / g` leaves the exact range of doubles.
  *

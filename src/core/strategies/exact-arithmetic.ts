@@ -6,7 +6,7 @@ import type { Rate } from '../rate.js';
  * the range where doubles are exact (above 2^53 - 1), so TypeScript and the
  * Lua twins could round differently. `what` names the product in the message
  * (e.g. "limit x period"); callers pass products of the rate already reduced
- * by gcd(limit, period) where their formulas allow (SEMANTICS.md "Notation"),
+ * by gcd(limit, period) where their formulas allow (docs/semantics.md "Notation"),
  * so only rates that stay too large even then are refused.
  */
 export function checkExactProduct(owner: string, rate: Rate, what: string, value: number): void {

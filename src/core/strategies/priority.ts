@@ -33,7 +33,7 @@ const DEFAULT_SHARES = [1, 0.8, 0.5] as const;
 
 /**
  * Priority: one shared token bucket (capacity B = `burstSize ?? L`, refilled
- * at L per period; SEMANTICS.md's scaled backlog `y`) where a lower priority
+ * at L per period; docs/semantics.md's scaled backlog `y`) where a lower priority
  * may use only a share of it, so the rest stays for higher priorities (a
  * load shedder that keeps the last 20% for critical traffic). Level p with
  * share `s_p` (thousandths) has the capacity `K_p = floor(B * s_p / 1000)`

@@ -29,7 +29,7 @@ export function windowCounts(state: SlidingWindowCounterState | undefined, w: nu
  * Sliding window counter: estimates the last period's usage as
  * `prev * (P - e) / P + cur` (e = time into the current window), compared
  * scaled by P so it stays an integer. O(1) state; smooths the fixed window's
- * boundary burst. Exact rules: SEMANTICS.md "Sliding window counter".
+ * boundary burst. Exact rules: docs/semantics.md "Sliding window counter".
  *
  * Charge adds `c` to the current window even past L; refund takes back up
  * to `c` units of the current window (units of the previous one are not

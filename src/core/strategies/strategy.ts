@@ -6,7 +6,7 @@ export type { LuaStep } from './lua-step.js';
 
 /** What a strategy's step returns: the decision and the state after the hit. */
 export interface StepOutcome<S> {
-  /** The verdict for this rate (SEMANTICS.md rule 3). */
+  /** The verdict for this rate (docs/semantics.md rule 3). */
   decision: StepDecision;
   /**
    * The state after the hit: the new state when the hit is allowed, the
@@ -24,7 +24,7 @@ export interface StepOutcome<S> {
 }
 
 /**
- * What a step does with its cost (SEMANTICS.md, "Giving units back, and
+ * What a step does with its cost (docs/semantics.md, "Giving units back, and
  * charging after the fact"):
  * - `'hit'` (the default): admit the cost if it fits, else deny and change nothing;
  * - `'charge'`: a forced charge, recorded even past the limit (always allowed);
@@ -72,7 +72,7 @@ export interface Strategy<S = unknown> {
    */
   readonly supportsChargeAndRefund?: boolean;
   /**
-   * True when a denial is stable until its retry time (SEMANTICS.md,
+   * True when a denial is stable until its retry time (docs/semantics.md,
    * "Remembering denials"): a hit of cost `c` denied with `retryAfterMs = r`
    * means every hit of cost >= `c` with the same `args` is denied for the
    * next `r` ms, whatever other processes do, unless a `reset` or `refund`

@@ -10,6 +10,7 @@ import {
 import { checkSubscriptionLimits, type SubscriptionLimits } from './subscription-limits.js';
 import { throttleStream } from './throttled-stream.js';
 import { systemTimers } from './timers.js';
+import { isPromiseLike } from '../../core/time-bounds.js';
 
 /** What the throttle remembers about one open connection; dropped in `onClose`. */
 interface ConnectionState {
@@ -198,9 +199,6 @@ function checkKey(key: unknown): asserts key is string {
   }
 }
 
-function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<T>).then === 'function';
-}
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return value !== null && typeof value === 'object' && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
