@@ -12,6 +12,7 @@ import { wrapExecute, type ExecuteFunction, type WrapExecuteOptions, type Wrappe
 import { costBudgetGraphqlWs } from './graphql-ws.js';
 import type { CostDefaults } from './scope.js';
 import { costDirectivesTypeDefs } from './settings.js';
+import { clientIdentity, type RequestLike } from '../../core/client-address.js';
 
 /** Options of `costBudget`. Checked when it is called (`ConfigurationError` naming the wrong value). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -69,11 +70,18 @@ const OPTION_NAMES = [
   'objectCost', 'scalarCost', 'mutationCost', 'defaultListSize', 'maxNodes',
 ];
 
-/** The default `identify`: graphql-ws's `ctx.extra.request` address, else the directive's default (the Node request's address). */
+/** The client identity of a graphql-ws socket's upgrade request (canonical address, IPv6 by /56), no proxy trusted. */
+const socketRequestIdentity = clientIdentity({}, 'costBudget');
+
+/**
+ * The default `identify`: the client identity of graphql-ws's
+ * `ctx.extra.request`, else the directive's default (the request in the
+ * context; an error naming the fix when there is none).
+ */
 function defaultBudgetIdentify(context: unknown): string {
   if (context !== null && typeof context === 'object') {
-    const address = (context as { extra?: { request?: { socket?: { remoteAddress?: unknown } } } }).extra?.request?.socket?.remoteAddress;
-    if (typeof address === 'string') return address;
+    const identity = socketRequestIdentity((context as { extra?: { request?: RequestLike } }).extra?.request);
+    if (identity !== undefined && identity !== '') return identity;
   }
   return defaultIdentify(context);
 }
