@@ -11,6 +11,7 @@ export { keyPart, scopeKey, stateSuffix } from './keys.js';
 export type { Backend, ApplyRequest, BatchRequest, ReadRequest, ReadResult } from './backends/backend.js';
 export { runSteps, type StepsResult } from './backends/run-steps.js';
 export { InMemoryBackend, KeyIndex, type InMemoryBackendOptions } from './backends/in-memory.js';
+export { casBackend, CasBackend, type CasStore, type CasEntry, type CasWritten, type CasBackendOptions } from './backends/cas/index.js';
 export type { OnError, OnErrorHandler, OnErrorResult, ErrorInfo } from './on-error.js';
 export * from './strategies/index.js';
 export * from './metrics/index.js';

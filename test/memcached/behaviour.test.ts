@@ -12,7 +12,7 @@ import {
 } from '../../src/index.js';
 import { MemcachedBackend } from '../../src/memcached.js';
 import { expiryField, RELATIVE_EXPIRY_LIMIT_S } from '../../src/core/backends/memcached/expiry.js';
-import { itemKey } from '../../src/core/backends/memcached/keys.js';
+import { itemKey } from '../../src/core/backends/cas/item-key.js';
 import { startMemcached } from '../harness/servers.js';
 import { closedAfterAll, rawCommand, requestFor, storedKeys } from './support.js';
 
