@@ -11,6 +11,7 @@ import { decodeItem, encodeItem, type StoredRate } from './item.js';
 import { itemKey } from './item-key.js';
 import { CAS_OPTION_NAMES, checkCasOptions, type CasBackendOptions, type CheckedCasOptions } from './options.js';
 import { applyPending, type Pending } from './pending.js';
+import { RememberedDenials } from './remembered-denials.js';
 
 /** The hits queued on one item; one cycle runs at a time per item in this process. */
 interface ItemQueue {
@@ -68,6 +69,8 @@ export class CasBackend<Version = string> implements Backend {
   /** Conflict retries per hit before it fails with `BackendError`. */
   readonly maxRetries: number;
   private readonly clock: Clock;
+  /** Denials answered from memory (`rememberDenials`); undefined when off. */
+  private readonly denials: RememberedDenials | undefined;
   private readonly queues = new Map<string, ItemQueue>();
   private readonly cache = new Map<string, CachedItem<Version>>();
   private closed = false;
@@ -87,6 +90,7 @@ export class CasBackend<Version = string> implements Backend {
     this.timeoutMs = checked.timeoutMs;
     this.maxRetries = checked.maxRetries;
     this.onError = checked.onError;
+    this.denials = checked.rememberDenials ? new RememberedDenials(checked.clockGiven ? checked.clock : undefined) : undefined;
   }
 
   /** The backend's current time in whole ms. */
@@ -101,7 +105,22 @@ export class CasBackend<Version = string> implements Backend {
    * what the strategy's step threw (then nothing is stored).
    */
   apply(request: ApplyRequest): Promise<StepDecision[]> {
-    return this.enqueue(request, [request.cost], request.dryRun === true, request.op).then((results) => results[0]!);
+    const denials = this.denials;
+    if (denials === undefined || this.closed) return this.enqueue(request, [request.cost], request.dryRun === true, request.op).then((results) => results[0]!);
+    const key = itemKey(this.namespace, request.keys);
+    if (request.op === 'charge' || request.op === 'refund') {
+      denials.forget(request.scope, key);
+    } else {
+      const now = this.now();
+      const known = Number.isFinite(now) ? denials.answer(request, key, now) : undefined;
+      if (known !== undefined) return Promise.resolve(known);
+    }
+    const sentAt = denials.now();
+    return this.enqueue(request, [request.cost], request.dryRun === true, request.op).then((results) => {
+      const decisions = results[0]!;
+      denials.remember(request, sentAt, decisions);
+      return decisions;
+    });
   }
 
   /** Runs `request.costs.length` hits in order in one read-modify-write cycle; rejects as `apply`. */
@@ -122,11 +141,14 @@ export class CasBackend<Version = string> implements Backend {
   }
 
   /** Deletes the item of `keys` (every rate of one identity); a missing item is fine. */
-  async reset(_scope: string, keys: readonly string[]): Promise<void> {
+  async reset(scope: string, keys: readonly string[]): Promise<void> {
     this.checkOpen();
     const key = itemKey(this.namespace, keys);
     this.cache.delete(key);
+    this.denials?.forget(scope, key);
     await this.call('delete', key, () => this.store.delete(key));
+    // Also after: a denial sent while the delete was on its way may predate it.
+    this.denials?.forget(scope, key);
   }
 
   /**
@@ -137,6 +159,7 @@ export class CasBackend<Version = string> implements Backend {
     if (this.closed) return;
     this.closed = true;
     this.cache.clear();
+    this.denials?.clear();
     await this.store.close?.();
   }
 
@@ -221,6 +244,7 @@ export class CasBackend<Version = string> implements Backend {
           useCache = false;
           continue;
         }
+        this.denials?.saw(key, stored);
         outcome.settle();
         return;
       }
@@ -231,6 +255,7 @@ export class CasBackend<Version = string> implements Backend {
         : await this.call('add', key, () => this.store.add(key, value, ttlMs));
       if (written !== false) {
         this.remember(key, outcome.next, written);
+        this.denials?.saw(key, outcome.next);
         outcome.settle();
         return;
       }

@@ -24,10 +24,19 @@ export interface CasBackendOptions {
   maxRetries?: number;
   /** Error policy for throttles that set none (see `OnError`). */
   onError?: OnError;
+  /**
+   * Answer hits that are certain to be denied from memory, without a store
+   * call (default true): a hit denied with `retryAfterMs = r` is answered
+   * locally, for the same keys, args and cost, for the next `r` ms, for
+   * strategies that declare `denialsHoldUntilRetry` (SEMANTICS.md,
+   * "Remembering denials"). This process's own reset, charge and refund
+   * clear it; another process's reset or refund is seen only once `r` has passed.
+   */
+  rememberDenials?: boolean;
 }
 
 /** The option names `casBackend` accepts. */
-export const CAS_OPTION_NAMES = ['namespace', 'clock', 'timeoutMs', 'maxRetries', 'onError'] as const;
+export const CAS_OPTION_NAMES = ['namespace', 'clock', 'timeoutMs', 'maxRetries', 'onError', 'rememberDenials'] as const;
 
 /** `CasBackendOptions` checked, with defaults filled in. */
 export interface CheckedCasOptions {
@@ -36,11 +45,17 @@ export interface CheckedCasOptions {
   readonly timeoutMs: number;
   readonly maxRetries: number;
   readonly onError: OnError | undefined;
+  readonly rememberDenials: boolean;
+  /** True when `clock` was given (then the denial cache measures with it, not the monotonic clock). */
+  readonly clockGiven: boolean;
 }
 
 /** Checks `options` for `owner` (the name in error messages); throws `ConfigurationError` naming the wrong value. */
 export function checkCasOptions(owner: string, options: CasBackendOptions): CheckedCasOptions {
-  const { namespace = 'traffik', clock = systemClock, timeoutMs = 1000, maxRetries = 10, onError } = options;
+  const { namespace = 'traffik', clock = systemClock, timeoutMs = 1000, maxRetries = 10, onError, rememberDenials = true } = options;
+  if (typeof rememberDenials !== 'boolean') {
+    throw new ConfigurationError(`${owner}: rememberDenials must be true or false, got ${describeValue(rememberDenials)}`);
+  }
   if (typeof clock !== 'function') {
     throw new ConfigurationError(`${owner}: clock must be a function returning ms, got ${describeValue(clock)}`);
   }
@@ -53,5 +68,7 @@ export function checkCasOptions(owner: string, options: CasBackendOptions): Chec
     timeoutMs: checkWholeNumber(owner, 'timeoutMs', timeoutMs, 1, 600_000),
     maxRetries: checkWholeNumber(owner, 'maxRetries', maxRetries, 0, 1000),
     onError,
+    rememberDenials,
+    clockGiven: 'clockGiven' in options ? (options as CheckedCasOptions).clockGiven : clock !== systemClock,
   };
 }
