@@ -9,6 +9,7 @@ export interface KvServer {
   stop(): Promise<void>;
 }
 
+/** Starts the example key-value server (kv-server.ts) in a child process; rejects if it does not listen within 20 s. */
 export function startKvServer(port = 0): Promise<KvServer> {
   const script = fileURLToPath(new URL('./kv-server.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', script, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });

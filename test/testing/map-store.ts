@@ -3,8 +3,9 @@
  * a store across a network would, so concurrent writers really interleave).
  * `checkVersion: false` makes it deliberately broken: `compareAndSet`
  * writes whatever the key holds (a store without a real CAS).
+ * `returnVersions: true` answers a write with its new version instead of `true`.
  */
-import type { CasStore } from '../../src/index.js';
+import type { CasStore, CasWritten } from '../../src/index.js';
 
 interface Item {
   value: string;
@@ -18,7 +19,7 @@ export class MapStore implements CasStore {
   private readonly items = new Map<string, Item>();
   private counter = 0;
 
-  constructor(private readonly options: { checkVersion: boolean } = { checkVersion: true }) {}
+  constructor(private readonly options: { checkVersion?: boolean; returnVersions?: boolean } = {}) {}
 
   async get(key: string): Promise<{ value: string; version: string } | undefined> {
     await this.latency();
@@ -26,20 +27,18 @@ export class MapStore implements CasStore {
     return item === undefined ? undefined : { value: item.value, version: item.version };
   }
 
-  async compareAndSet(key: string, value: string, version: string, ttlMs: number): Promise<boolean> {
+  async compareAndSet(key: string, value: string, version: string, ttlMs: number): Promise<boolean | CasWritten> {
     await this.latency();
     const item = this.live(key);
     if (item === undefined) return false;
-    if (this.options.checkVersion && item.version !== version) return false;
-    this.write(key, value, ttlMs);
-    return true;
+    if (this.options.checkVersion !== false && item.version !== version) return false;
+    return this.write(key, value, ttlMs);
   }
 
-  async add(key: string, value: string, ttlMs: number): Promise<boolean> {
+  async add(key: string, value: string, ttlMs: number): Promise<boolean | CasWritten> {
     await this.latency();
     if (this.live(key) !== undefined) return false;
-    this.write(key, value, ttlMs);
-    return true;
+    return this.write(key, value, ttlMs);
   }
 
   async delete(key: string): Promise<void> {
@@ -47,9 +46,11 @@ export class MapStore implements CasStore {
     this.items.delete(key);
   }
 
-  private write(key: string, value: string, ttlMs: number): void {
+  private write(key: string, value: string, ttlMs: number): true | CasWritten {
+    const version = String(++this.counter);
     // Expiry on the real clock, as a real store keeps it: never shorter than asked.
-    this.items.set(key, { value, version: String(++this.counter), expiresAt: Date.now() + ttlMs });
+    this.items.set(key, { value, version, expiresAt: Date.now() + ttlMs });
+    return this.options.returnVersions === true ? { version } : true;
   }
 
   private live(key: string): Item | undefined {
