@@ -106,27 +106,37 @@ export class CasBackend<Version = string> implements Backend {
    */
   apply(request: ApplyRequest): Promise<StepDecision[]> {
     const denials = this.denials;
-    if (denials === undefined || this.closed) return this.enqueue(request, [request.cost], request.dryRun === true, request.op).then((results) => results[0]!);
+    const dryRun = request.dryRun === true;
+    if (denials === undefined || this.closed) return this.enqueue(request, [request.cost], dryRun, request.op).then((results) => results[0]!);
     const key = itemKey(this.namespace, request.keys);
-    if (request.op === 'charge' || request.op === 'refund') {
-      denials.forget(request.scope, key);
-    } else {
+    const change = request.op === 'charge' || request.op === 'refund';
+    if (!change) {
       const now = this.now();
       const known = Number.isFinite(now) ? denials.answer(request, key, now) : undefined;
       if (known !== undefined) return Promise.resolve(known);
     }
-    const sentAt = denials.now();
-    return this.enqueue(request, [request.cost], request.dryRun === true, request.op).then((results) => {
-      const decisions = results[0]!;
-      denials.remember(request, sentAt, decisions);
-      return decisions;
-    });
+    const ticket = denials.send(request, key, change ? 'change' : dryRun ? 'dry' : 'hit');
+    return this.enqueue(request, [request.cost], dryRun, request.op).then(
+      (results) => {
+        denials.settle(request, ticket, results[0]!);
+        return results[0]!;
+      },
+      (error: unknown) => {
+        denials.settle(request, ticket, undefined);
+        throw error;
+      },
+    );
   }
 
   /** Runs `request.costs.length` hits in order in one read-modify-write cycle; rejects as `apply`. */
   applyBatch(request: BatchRequest): Promise<StepDecision[][]> {
     if (request.costs.length === 0) return Promise.resolve([]);
-    return this.enqueue(request, request.costs, false, undefined);
+    const denials = this.denials;
+    if (denials === undefined || this.closed) return this.enqueue(request, request.costs, false, undefined);
+    const hit = { ...request, cost: 0 };
+    const ticket = denials.send(hit, itemKey(this.namespace, request.keys), 'change');
+    const settle = (): void => denials.settle(hit, ticket, undefined);
+    return this.enqueue(request, request.costs, false, undefined).finally(settle);
   }
 
   /** The live states of `request.keys` (for `Throttle.stats`), changing nothing. Rejects with `BackendError` for a value that is not Traffik state. */

@@ -11,7 +11,7 @@
 import type { Clock } from '../../clock.js';
 import type { StepDecision } from '../../decision.js';
 import type { ApplyRequest } from '../backend.js';
-import { DenialCache } from '../denial-cache.js';
+import { DenialCache, type SendTicket } from '../denial-cache.js';
 import { runSteps } from '../run-steps.js';
 import type { StoredRate } from './item.js';
 
@@ -27,9 +27,10 @@ export class RememberedDenials {
     this.denials = new DenialCache(clock === undefined ? {} : { now: clock });
   }
 
-  /** The time a hit is sent at, for `remember`. */
-  now(): number {
-    return this.denials.now();
+  /** Call as a request leaves for the store (`DenialCache.send`): a charge, refund or batch forgets the scope's denials. */
+  send(request: ApplyRequest, key: string, kind: 'hit' | 'dry' | 'change'): SendTicket {
+    if (kind === 'change') this.seen.delete(key);
+    return this.denials.send(request, kind);
   }
 
   /**
@@ -52,9 +53,9 @@ export class RememberedDenials {
     }
   }
 
-  /** Records the store's decisions of a hit sent at `sentAt` (kept only when denied, see `DenialCache.remember`). */
-  remember(request: ApplyRequest, sentAt: number, decisions: readonly StepDecision[]): void {
-    this.denials.remember(request, sentAt, decisions);
+  /** Call once with the store's decisions for `ticket`'s request, or `undefined` when it failed (`DenialCache.settle`). */
+  settle(request: ApplyRequest, ticket: SendTicket, decisions: readonly StepDecision[] | undefined): void {
+    this.denials.settle(request, ticket, decisions);
   }
 
   /** Records the state an item holds after a cycle of this process (`undefined`: absent). */
@@ -67,7 +68,7 @@ export class RememberedDenials {
     this.seen.set(key, rates);
   }
 
-  /** Forgets the denials of `scope` and the state of its item (reset, charge, refund). */
+  /** Forgets the denials of `scope` and the state of its item (this process's reset). */
   forget(scope: string, key: string): void {
     this.denials.forget(scope);
     this.seen.delete(key);
