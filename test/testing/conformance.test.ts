@@ -21,8 +21,12 @@ describeBackendConformance('InMemoryBackend', ({ clock }) => {
 describeBackendConformance('MemcachedBackend', ({ clock, namespace }) =>
   new MemcachedBackend({ servers: inject('memcachedServers'), namespace, clock }), { describe, it });
 
-describeBackendConformance('RedisBackend', ({ clock, namespace }) =>
-  new RedisBackend({ url: inject('redisUrl'), namespace, clock }), { describe, it });
+// Without its denial cache: a denial Redis answers from memory keeps the `remaining` of the
+// first denial (a documented lower bound), and the kit compares every field.
+describeBackendConformance('RedisBackend', ({ clock, namespace }) => {
+  const options = { url: inject('redisUrl'), namespace, clock, rememberDenials: false };
+  return new RedisBackend(options);
+}, { describe, it });
 
 const stores = new WeakMap<ManualClock, MapStore>();
 describeBackendConformance('casBackend over a map store', ({ clock, namespace }) => {
