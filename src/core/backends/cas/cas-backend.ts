@@ -107,8 +107,8 @@ export class CasBackend<Version = string> implements Backend {
   apply(request: ApplyRequest): Promise<StepDecision[]> {
     const denials = this.denials;
     const dryRun = request.dryRun === true;
-    if (denials === undefined || this.closed) return this.enqueue(request, [request.cost], dryRun, request.op).then((results) => results[0]!);
     const key = itemKey(this.namespace, request.keys);
+    if (denials === undefined || this.closed) return this.enqueue(key, request, [request.cost], dryRun, request.op).then((results) => results[0]!);
     const change = request.op === 'charge' || request.op === 'refund';
     if (!change) {
       const now = this.now();
@@ -116,7 +116,7 @@ export class CasBackend<Version = string> implements Backend {
       if (known !== undefined) return Promise.resolve(known);
     }
     const ticket = denials.send(request, key, change ? 'change' : dryRun ? 'dry' : 'hit');
-    return this.enqueue(request, [request.cost], dryRun, request.op).then(
+    return this.enqueue(key, request, [request.cost], dryRun, request.op).then(
       (results) => {
         denials.settle(request, ticket, results[0]!);
         return results[0]!;
@@ -132,11 +132,12 @@ export class CasBackend<Version = string> implements Backend {
   applyBatch(request: BatchRequest): Promise<StepDecision[][]> {
     if (request.costs.length === 0) return Promise.resolve([]);
     const denials = this.denials;
-    if (denials === undefined || this.closed) return this.enqueue(request, request.costs, false, undefined);
+    const key = itemKey(this.namespace, request.keys);
+    if (denials === undefined || this.closed) return this.enqueue(key, request, request.costs, false, undefined);
     const hit = { ...request, cost: 0 };
-    const ticket = denials.send(hit, itemKey(this.namespace, request.keys), 'change');
+    const ticket = denials.send(hit, key, 'change');
     const settle = (): void => denials.settle(hit, ticket, undefined);
-    return this.enqueue(request, request.costs, false, undefined).finally(settle);
+    return this.enqueue(key, request, request.costs, false, undefined).finally(settle);
   }
 
   /** The live states of `request.keys` (for `Throttle.stats`), changing nothing. Rejects with `BackendError` for a value that is not Traffik state. */
@@ -183,9 +184,9 @@ export class CasBackend<Version = string> implements Backend {
     return now;
   }
 
-  private enqueue(request: Omit<ApplyRequest, 'cost' | 'dryRun' | 'op'>, costs: readonly number[], dryRun: boolean, op: ApplyRequest['op']): Promise<StepDecision[][]> {
+  /** Queues hits on item `key`; resolves with each cost's decisions once a cycle has applied them. */
+  private enqueue(key: string, request: Omit<ApplyRequest, 'cost' | 'dryRun' | 'op'>, costs: readonly number[], dryRun: boolean, op: ApplyRequest['op']): Promise<StepDecision[][]> {
     if (this.closed) return Promise.reject(new BackendConnectionError(`${this.identity.owner} is closed`));
-    const key = itemKey(this.namespace, request.keys);
     return new Promise<StepDecision[][]>((resolve, reject) => {
       const pending: Pending = { strategy: request.strategy, costs, dryRun, op, args: request.args, resolve, reject };
       const queue = this.queues.get(key);
