@@ -39,7 +39,7 @@ export class RememberedDenials {
    * when the store must be asked.
    */
   answer(request: ApplyRequest, key: string, now: number): StepDecision[] | undefined {
-    if (!this.seen.has(key) || this.denials.answer(request) === undefined) return undefined;
+    if (this.denials.answer(request) === undefined || !this.seen.has(key)) return undefined;
     const stored = this.seen.get(key);
     const states = request.rates.map((_, i) => {
       const rate = stored?.[i];
