@@ -188,7 +188,24 @@ async function traceCheck(
     }
     context.push(`step ${index} at +${now - s.startMs} ms: ${describeStep(step)} -> ${want.split('\n')[0]!.replace(/\s+/g, ' ')}`);
   }
-  return { operations, differences: [], context: [] };
+  const stored = await storedStates(backend, reference, strategy, rates, trace.uid, shape.identities, s.clock());
+  return { operations: operations + (stored.read ? shape.identities : 0), differences: stored.differences.map((d) => ({ ...d, atMs: s.clock() - s.startMs })), context: [] };
+}
+
+/** After a trace: `backend.read` (when it has one, for `Throttle.stats`) must report the states the in-process rule holds. */
+async function storedStates(
+  backend: Backend, reference: ReferenceModel, strategy: AnyStrategy, rates: readonly Rate[], uid: string, identities: number, now: number,
+): Promise<{ read: boolean; differences: ConformanceDifference[] }> {
+  if (typeof backend.read !== 'function') return { read: false, differences: [] };
+  const differences: ConformanceDifference[] = [];
+  const text = (state: unknown): string => (state === undefined ? 'no state' : strategy.serialize(state));
+  for (let i = 0; i < identities; i++) {
+    const { scope, keys } = requestFor(uid, `id-${i}`, strategy, rates, 0);
+    const want = reference.read(keys, now).map(text).join(' | ');
+    const got = await backend.read({ strategy, scope, keys }).then((r) => r.states.map(text).join(' | '), formatError);
+    if (got !== want) differences.push({ step: -1, atMs: 0, operation: `read the stored states of "id-${i}" after the trace (Throttle.stats)`, expected: want, got });
+  }
+  return { read: true, differences };
 }
 
 async function runStep(

@@ -31,6 +31,11 @@ export class ReferenceModel {
     return request.costs.map((cost) => this.apply({ ...request, cost }, now));
   }
 
+  /** The live state of each of `keys` at `now` (undefined when absent or expired), as `Backend.read` reports them. */
+  read(keys: readonly string[], now: number): unknown[] {
+    return keys.map((key) => this.live(key, now));
+  }
+
   /** Forgets `keys`. */
   reset(keys: readonly string[]): void {
     for (const key of keys) this.entries.delete(key);
