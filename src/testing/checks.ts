@@ -7,7 +7,9 @@
  */
 import type { ApplyRequest, Backend } from '../core/backends/backend.js';
 import type { StepDecision } from '../core/decision.js';
+import { ConfigurationError, describeValue } from '../core/errors.js';
 import { scopeKey, stateSuffix } from '../core/keys.js';
+import { checkOptionNames, checkWholeNumber } from '../core/options.js';
 import { Rate } from '../core/rate.js';
 import * as builtIn from '../core/strategies/index.js';
 import type { AnyStrategy, StepOp } from '../core/strategies/strategy.js';
@@ -84,8 +86,16 @@ interface Subject {
   readonly startMs: number;
 }
 
-/** The checks for `makeBackend`: the clock check, one trace per strategy and rate set, concurrency per strategy, reset. */
+/**
+ * The checks for `makeBackend`: the clock check, one trace per strategy and
+ * rate set, concurrency per strategy, reset. Throws `ConfigurationError`
+ * naming a wrong option; the checks themselves run only when `run` is called.
+ */
 export function conformanceChecks(makeBackend: MakeBackend, options: ConformanceCheckOptions = {}): ConformanceCheck[] {
+  if (typeof makeBackend !== 'function') {
+    throw new ConfigurationError(`conformanceChecks: makeBackend must be a function returning a Backend, got ${describeValue(makeBackend)}`);
+  }
+  checkOptionNames('conformanceChecks', options, CHECK_OPTION_NAMES);
   const run = Math.floor(Math.random() * 1e9).toString(36);
   let counter = 0;
   const subject = (): Subject => {
@@ -114,21 +124,43 @@ export function conformanceChecks(makeBackend: MakeBackend, options: Conformance
     return backend;
   };
 
-  const rateSets = options.rates ?? DEFAULT_RATES;
-  const steps = options.steps ?? 300;
-  const seed = options.seed ?? 1;
+  const { rateSets, steps, seed, instances, concurrentHits, strategies } = checkOptions(options);
   const checks: ConformanceCheck[] = [named('follows the kit clock', async (sub) => clockCheck(await make(sub), sub, `${run}-clock`))];
-  (options.strategies ?? defaultStrategies()).forEach((strategy, index) => {
+  strategies.forEach((strategy, index) => {
     const label = strategy.name + (strategy.supportsChargeAndRefund === true ? ' (with charges and refunds)' : '');
     rateSets.forEach((rates, r) => {
       checks.push(named(`replays a trace: ${label}, ${rates.join(' + ')}`, async (sub) =>
         traceCheck(await make(sub), sub, strategy, rates, { seed: seed * 7919 + index * 131 + r, steps, uid: `${run}-t${index}-${r}` })));
     });
     checks.push(named(`concurrent hits from several backends: ${strategy.name}`, async (sub) =>
-      concurrencyCheck(sub, make, strategy, options.instances ?? 4, options.concurrentHits ?? 24, `${run}-c${index}`, seed + index)));
+      concurrencyCheck(sub, make, strategy, instances, concurrentHits, `${run}-c${index}`, seed + index)));
   });
   checks.push(named('reset forgets an identity', async (sub) => resetCheck(await make(sub), sub, `${run}-reset`)));
   return checks;
+}
+
+/** The option names `conformanceChecks` accepts (`describeBackendConformance` adds its own). */
+export const CHECK_OPTION_NAMES = ['strategies', 'rates', 'steps', 'seed', 'instances', 'concurrentHits'] as const;
+
+/** `options` checked (`ConfigurationError` naming a wrong value), with defaults. */
+function checkOptions(options: ConformanceCheckOptions) {
+  const owner = 'conformanceChecks';
+  const { strategies = defaultStrategies(), rates = DEFAULT_RATES, steps = 300, seed = 1, instances = 4, concurrentHits = 24 } = options;
+  if (!Array.isArray(strategies) || strategies.length === 0 || !strategies.every((st) => typeof (st as AnyStrategy)?.step === 'function')) {
+    throw new ConfigurationError(`${owner}: strategies must be a non-empty list of strategies, got ${describeValue(strategies)}`);
+  }
+  if (!Array.isArray(rates) || rates.length === 0 || !rates.every((set) => Array.isArray(set) && set.length > 0)) {
+    throw new ConfigurationError(`${owner}: rates must be a non-empty list of non-empty lists of rates, got ${describeValue(rates)}`);
+  }
+  for (const set of rates) for (const rate of set) Rate.parse(rate);
+  return {
+    strategies: strategies as readonly AnyStrategy[],
+    rateSets: rates,
+    steps: checkWholeNumber(owner, 'steps', steps, 1, 1_000_000),
+    seed: checkWholeNumber(owner, 'seed', seed, 0),
+    instances: checkWholeNumber(owner, 'instances', instances, 1, 64),
+    concurrentHits: checkWholeNumber(owner, 'concurrentHits', concurrentHits, 2, 10_000),
+  };
 }
 
 /** A request for `identity` as a throttle with `uid` builds it. */

@@ -4,7 +4,8 @@
  * imports neither).
  */
 import { ConfigurationError, describeValue } from '../core/errors.js';
-import { conformanceChecks, type ConformanceCheckOptions, type MakeBackend } from './checks.js';
+import { checkOptionNames, checkWholeNumber } from '../core/options.js';
+import { CHECK_OPTION_NAMES, conformanceChecks, type ConformanceCheckOptions, type MakeBackend } from './checks.js';
 
 /** A test framework's `describe`: `describe(name, body)`. */
 export type DescribeFunction = (name: string, body: () => void) => void;
@@ -41,15 +42,18 @@ export function describeBackendConformance(name: string, makeBackend: MakeBacken
   if (typeof makeBackend !== 'function') {
     throw new ConfigurationError(`describeBackendConformance: makeBackend must be a function returning a Backend, got ${describeValue(makeBackend)}`);
   }
+  checkOptionNames('describeBackendConformance', options, [...CHECK_OPTION_NAMES, 'describe', 'it', 'timeoutMs']);
+  const timeoutMs = checkWholeNumber('describeBackendConformance', 'timeoutMs', options.timeoutMs ?? 60_000, 1);
+  const { describe: _describe, it: _it, timeoutMs: _timeout, ...checkOptions } = options;
+  const checks = conformanceChecks(makeBackend, checkOptions);
   const globals = globalThis as { describe?: unknown; it?: unknown };
   const describe = (options.describe ?? globals.describe) as DescribeFunction | undefined;
   const it = (options.it ?? globals.it) as ItFunction | undefined;
   if (typeof describe !== 'function' || typeof it !== 'function') {
     throw new ConfigurationError('describeBackendConformance: no describe/it found: pass { describe, it } from your test framework (vitest without globals: true needs this)');
   }
-  const timeoutMs = options.timeoutMs ?? 60_000;
   describe(`${name}: backend conformance`, () => {
-    for (const check of conformanceChecks(makeBackend, options)) {
+    for (const check of checks) {
       it(check.name, async () => {
         const result = await check.run();
         if (!result.passed) throw new ConformanceError(result.report);

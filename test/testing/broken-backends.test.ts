@@ -6,8 +6,8 @@
  * reports are asserted on.
  */
 import { describe, expect, it } from 'vitest';
-import { InMemoryBackend, casBackend, FixedWindowStrategy, TokenBucketStrategy, type CasStore } from '../../src/index.js';
-import { conformanceChecks, type ConformanceResult, type ManualClock } from '../../src/testing/index.js';
+import { ConfigurationError, InMemoryBackend, casBackend, FixedWindowStrategy, TokenBucketStrategy, type CasStore } from '../../src/index.js';
+import { conformanceChecks, describeBackendConformance, type ConformanceResult, type ManualClock } from '../../src/testing/index.js';
 import { MapStore } from './map-store.js';
 
 async function runAll(checks: ReturnType<typeof conformanceChecks>, only: RegExp): Promise<(ConformanceResult & { name: string })[]> {
@@ -77,5 +77,25 @@ describe('the conformance kit on broken backends', () => {
     const [result] = await runAll(conformanceChecks(({ clock }) => casBackend(failing, { clock }), { rates: [['5/second']] }), /replays a trace: fixed-window/);
     expect(result!.passed).toBe(false);
     expect(result!.differences[0]!.got).toMatch(/threw BackendError: CasStore get .* failed: connection refused/);
+  });
+});
+
+describe('the conformance kit refuses bad options at once', () => {
+  const make = () => new InMemoryBackend();
+  const cases: [string, unknown, RegExp][] = [
+    ['an unknown option', { step: 10 }, /unknown option "step"/],
+    ['steps 0', { steps: 0 }, /steps.*0/],
+    ['an empty strategy list', { strategies: [] }, /strategies/],
+    ['a rate that does not parse', { rates: [['five/second']] }, /five\/second/],
+    ['instances 1.5', { instances: 1.5 }, /instances.*1\.5/],
+  ];
+  for (const [name, options, message] of cases) {
+    it(`${name}: ConfigurationError naming it`, () => {
+      expect(() => conformanceChecks(make, options as never)).toThrow(ConfigurationError);
+      expect(() => conformanceChecks(make, options as never)).toThrow(message);
+    });
+  }
+  it('no describe/it given or global: ConfigurationError saying what to pass', () => {
+    expect(() => describeBackendConformance('x', make)).toThrow(/pass \{ describe, it \}/);
   });
 });
