@@ -16,6 +16,7 @@ export * from './core/errors-entry.js';
 export type { Clock } from './core/clock.js';
 export type { Backend, ApplyRequest, BatchRequest, ReadRequest, ReadResult } from './core/backends/backend.js';
 export { InMemoryBackend, type InMemoryBackendOptions } from './core/backends/in-memory.js';
+export { casBackend, CasBackend, type CasStore, type CasEntry, type CasWritten, type CasBackendOptions } from './core/backends/cas/index.js';
 export type { OnError, OnErrorHandler, OnErrorResult, ErrorInfo } from './core/on-error.js';
 export type { Strategy, StepOutcome, AnyStrategy, StepArgs, StepOp, StateDescription, LuaStep } from './core/strategies/strategy.js';
 export { FixedWindowStrategy, type FixedWindowState } from './core/strategies/fixed-window.js';

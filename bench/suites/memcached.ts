@@ -5,7 +5,8 @@
  * against one private memcached started here. Limits are high enough that
  * every hit is allowed, so both sides do the same work per call: record a
  * hit and answer. Hits are spread over 1,000 keys (each hit once during
- * warm-up); a last table puts every hit on one key. Should rate-limiter-
+ * warm-up); a table puts every hit on one key, and a last one floods a
+ * key over its limit with its denial remembered and not. Should rate-limiter-
  * flexible reject a consume (a store error), the call counts as done and the
  * number is reported under the tables.
  */
@@ -87,6 +88,20 @@ export default async function run(): Promise<void> {
       rows.push(...(await bestOf([[`${PEER}, ${label}`, () => peer('one')], [`traffik fixed window, ${label}`, () => throttle.hit('one')]], concurrency)));
     }
     printTable('throttle.hit, Memcached, one key', rows, `${PEER}, serial`);
+
+    // A denied flood: one key over its limit, hit serially, with the denial remembered (default) and not.
+    const strict = new MemcachedBackend({ servers: server.location, namespace: 'bench-strict', rememberDenials: false });
+    try {
+      const denied: Case[] = [];
+      for (const [label, b] of [['remembered (default)', backend], ['asked every time (rememberDenials: false)', strict]] as const) {
+        const throttle = new Throttle({ uid: `bench-denied-${round++}`, rate: '1/hour', backend: b, onError: 'raise' });
+        await throttle.hit('flood');
+        denied.push([`traffik fixed window, denied, ${label}`, () => throttle.hit('flood')]);
+      }
+      printTable('throttle.hit, Memcached, one key over its limit (every hit denied), serial', await bestOf(denied, 1), denied[1]![0]);
+    } finally {
+      await strict.close();
+    }
     if (peerFailures > 0) console.log(`\n(rate-limiter-flexible rejected ${peerFailures} consume calls with an error during these runs.)`);
   } finally {
     await backend.close();

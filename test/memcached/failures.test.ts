@@ -11,7 +11,7 @@ import {
   BackendConnectionError, BackendError, FixedWindowStrategy, Rate, Throttle, TokenBucketStrategy,
 } from '../../src/index.js';
 import { MemcachedBackend } from '../../src/memcached.js';
-import { itemKey } from '../../src/core/backends/memcached/keys.js';
+import { itemKey } from '../../src/core/backends/cas/item-key.js';
 import { freePort, startMemcached } from '../harness/servers.js';
 import { closedAfterAll, rawCommand, requestFor } from './support.js';
 

@@ -2,11 +2,13 @@
  * The same random traces through the in-process backend and Memcached, with
  * the same injected clock: every decision must be identical, for every
  * built-in strategy (the eight, and the later ones with per-hit args and
- * forced stores), one and several rates, dry runs and batches.
+ * forced stores), one and several rates, dry runs and batches, and hits
+ * mixed with charges and refunds.
  */
 import { describe, expect, inject, it } from 'vitest';
 import { InMemoryBackend, Rate, type AnyStrategy, type Backend, type StepDecision } from '../../src/index.js';
 import { newStrategies } from '../strategies-extra/strategies.js';
+import { drawTrace } from '../../src/testing/trace.js';
 import { generateTrace, manualClock, seededRandom, type TraceEvent } from '../support/traces.js';
 import { builtInStrategies, closedAfterAll, requestFor } from './support.js';
 
@@ -77,5 +79,36 @@ describe('Memcached replays the in-process decisions exactly', () => {
         }
       }
     });
+  }
+});
+
+describe('Memcached replays hits mixed with charges and refunds exactly', () => {
+  for (const strategy of builtInStrategies().filter((s) => s.supportsChargeAndRefund === true)) {
+    for (const rateTexts of RATE_SETS) {
+      it(`${strategy.name}, ${rateTexts.join(' + ')}`, async () => {
+        const rates = rateTexts.map((r) => Rate.parse(r));
+        const seed = 500 + strategy.name.length * 13 + rates.length;
+        const clock = manualClock(1_700_000_000_000 + seed);
+        const reference = new InMemoryBackend({ clock: clock.now });
+        const memcached = memcachedBackend({ servers, namespace: `replay-ops-${seed}-${process.pid}`, clock: clock.now });
+        const trace = drawTrace({
+          seed, length: 800, identities: 3, chargeAndRefund: true,
+          maxCost: Math.max(...rates.map((r) => r.limit)) + 1, maxAdvanceMs: Math.max(...rates.map((r) => r.periodMs)),
+        });
+        const ops = { charge: 0, refund: 0 };
+        for (const [index, step] of trace.entries()) {
+          clock.advance(step.advanceMs);
+          const op = step.kind === 'charge' || step.kind === 'refund' ? step.kind : undefined;
+          if (op !== undefined) ops[op]++;
+          const request = { ...requestFor('ops', step.identity, strategy, rates, step.cost, { dryRun: step.kind === 'peek' }), ...(op === undefined ? {} : { op }) };
+          const [expected, actual] = step.kind === 'batch'
+            ? [await reference.applyBatch({ ...request, costs: step.costs }), await memcached.applyBatch({ ...request, costs: step.costs })]
+            : [await reference.apply(request), await memcached.apply(request)];
+          if (JSON.stringify(actual) !== JSON.stringify(expected)) expect({ index, step, actual }).toEqual({ index, step, actual: expected });
+        }
+        expect(ops.charge).toBeGreaterThan(30);
+        expect(ops.refund).toBeGreaterThan(30);
+      });
+    }
   }
 });

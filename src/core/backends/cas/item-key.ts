@@ -1,10 +1,12 @@
 /**
- * Memcached item keys. One item holds every rate of one hit (all of a
- * throttle's rates for one identity), so one compare-and-swap covers the
- * whole hit. Keys follow memcached's rules (at most 250 bytes, printable
- * ASCII without spaces) whatever the identity: short, plain ones are kept as
- * they are (readable in `stats cachedump`), others are replaced by their
- * SHA-256. The namespace is length-prefixed and the two forms are tagged
+ * Item keys of `casBackend` (and so of memcached). One item holds every
+ * rate of one hit (all of a throttle's rates for one identity), so one
+ * compare-and-swap covers the whole hit. Keys follow memcached's rules,
+ * which `CasStore` promises every store (at most 250 bytes, printable ASCII
+ * without spaces) whatever the identity: short, plain ones are kept as they
+ * are (readable in `stats cachedump`), others are replaced by the SHA-256 of
+ * their UTF-16 code units (so lone surrogates never collide, as they would
+ * once turned into UTF-8). The namespace is length-prefixed and the two forms are tagged
  * (`:r:` raw, `:h:` hashed), so no two throttles, identities or namespaces
  * share an item.
  */
@@ -12,14 +14,14 @@ import { createHash } from 'node:crypto';
 import { ConfigurationError, describeValue } from '../../errors.js';
 import { keyPart } from '../../keys.js';
 
-/** memcached's longest key, in bytes. */
+/** The longest item key (memcached's limit), in bytes. */
 export const MAX_KEY_BYTES = 250;
 /** Longest namespace accepted, so that a hashed key always fits. */
 export const MAX_NAMESPACE_LENGTH = 100;
 
 const PRINTABLE = /^[\x21-\x7e]+$/;
 
-/** Returns `namespace` when memcached can hold it in a key; throws `ConfigurationError` naming it otherwise. */
+/** Returns `namespace` when an item key can hold it; throws `ConfigurationError` naming it otherwise. */
 export function checkNamespace(owner: string, namespace: unknown): string {
   if (typeof namespace !== 'string' || !PRINTABLE.test(namespace) || namespace.length > MAX_NAMESPACE_LENGTH) {
     throw new ConfigurationError(
@@ -40,5 +42,5 @@ export function itemKey(namespace: string, keys: readonly string[]): string {
   const prefix = keyPart(namespace);
   const raw = `${prefix}:r:${body}`;
   if (raw.length <= MAX_KEY_BYTES && PRINTABLE.test(raw)) return raw;
-  return `${prefix}:h:${createHash('sha256').update(body, 'utf8').digest('hex')}`;
+  return `${prefix}:h:${createHash('sha256').update(body, 'utf16le').digest('hex')}`;
 }

@@ -1,5 +1,5 @@
 /**
- * The value of one memcached item: the state of every rate of a hit, each
+ * The value of one stored item (memcached, or any `CasStore`): the state of every rate of a hit, each
  * with the backend-clock time at which it expires (so a rate whose state is
  * older than its step's `ttlMs` reads as fresh, exactly as the in-process
  * backend drops an expired key). Text form:
@@ -38,7 +38,7 @@ export function encodeItem(strategy: AnyStrategy, rates: readonly StoredRate[]):
 export function decodeItem(strategy: AnyStrategy, key: string, text: string, rateCount: number): StoredRate[] {
   const fail = (why: string, cause?: unknown): never => {
     throw new BackendError(
-      `Memcached item ${JSON.stringify(key.slice(0, 80))} holds ${JSON.stringify(text.slice(0, 80))}, not Traffik state (${why})`,
+      `Stored item ${JSON.stringify(key.slice(0, 80))} holds ${JSON.stringify(text.slice(0, 80))}, not Traffik state (${why})`,
       cause === undefined ? undefined : { cause },
     );
   };
