@@ -83,7 +83,7 @@ afterAll(async () => {
 });
 
 /** Runs a compiled quick start; returns its RESULT and the other lines it printed (logs). */
-async function quickstart(file: string, env: Record<string, string> = {}): Promise<{ result: Record<string, any>; logs: string[]; run: ScriptRun }> {
+async function quickstart<Result>(file: string, env: Record<string, string> = {}): Promise<{ result: Result; logs: string[]; run: ScriptRun }> {
   expect(compiled, 'the quick starts did not compile').toBe(true);
   const port = String(await freePort());
   const run = await runScript(join('out', file), project.dir, { PORT: port, REDIS_URL: `${redis.url}/0`, MEMCACHED_SERVERS: inject('memcachedServers'), ...env });
@@ -92,7 +92,24 @@ async function quickstart(file: string, env: Record<string, string> = {}): Promi
   if (run.code !== 0 || resultLine === undefined) {
     throw new Error(`${file} exited ${run.code ?? run.signal} without a result:\n${run.stdout}\n${run.stderr}`);
   }
-  return { result: JSON.parse(resultLine.slice('RESULT '.length)) as Record<string, any>, logs: lines.filter((line) => line !== resultLine), run };
+  return { result: JSON.parse(resultLine.slice('RESULT '.length)) as Result, logs: lines.filter((line) => line !== resultLine), run };
+}
+
+/** An HTTP answer to a GraphQL query, as the drivers report it (driver.ts postQuery). */
+interface GraphQLAnswer {
+  status: number;
+  retryAfter: string | null;
+  body: { data?: unknown; errors?: { message: string; extensions: Record<string, unknown> }[]; extensions?: unknown };
+}
+/** A decision as the drivers report it. */
+interface Reported { allowed: boolean; remaining: number; retryAfterMs: number | null; error?: string | null }
+/** A failed tRPC call as the drivers report it. */
+interface CallError { code?: string; httpStatus?: number; message: string; rateLimit?: { retryAfterMs: number } }
+
+/** The first error of an answer (failing the test when there is none). */
+function firstError(answer: GraphQLAnswer): { message: string; extensions: Record<string, unknown> } {
+  expect(answer.body.errors, JSON.stringify(answer.body)).toBeDefined();
+  return answer.body.errors![0]!;
 }
 
 /** A redis:// URL of a free port nobody listens on. */
@@ -121,52 +138,52 @@ describe('quick starts from the packed tarball', () => {
   }, 120_000);
 
   it('core (README "Quick start"): the bucket admits its burst of 150, then asks to wait at most one refill', async () => {
-    const { result, logs } = await quickstart('core.js');
+    const { result, logs } = await quickstart<{ first: Reported & { limit: number }; allowedAfter: number; denied: Reported }>('core.js');
     expect(result.first).toEqual({ allowed: true, limit: 150, remaining: 149 });
     expect(result.allowedAfter).toBe(149);
     expect(result.denied.allowed).toBe(false);
     expect(result.denied.retryAfterMs).toBeGreaterThan(0);
-    expect(result.denied.retryAfterMs).toBeLessThanOrEqual(600);
+    expect(result.denied.retryAfterMs!).toBeLessThanOrEqual(600);
     expect(logs).toEqual([]);
   });
 
   it('Redis and Memcached from their addresses (README): three of 3/hour allowed, the fourth denied with a wait', async () => {
-    const { result } = await quickstart('redis-url.js');
-    for (const backend of ['redis', 'memcached']) {
-      expect(result[backend].map((d: { allowed: boolean }) => d.allowed), backend).toEqual([true, true, true, false]);
-      expect(result[backend][3].retryAfterMs, backend).toBeGreaterThan(0);
-      expect(result[backend][3].error, backend).toBeUndefined();
+    const { result } = await quickstart<Record<'redis' | 'memcached', Reported[]>>('redis-url.js');
+    for (const backend of ['redis', 'memcached'] as const) {
+      expect(result[backend].map((d) => d.allowed), backend).toEqual([true, true, true, false]);
+      expect(result[backend][3]!.retryAfterMs, backend).toBeGreaterThan(0);
+      expect(result[backend].map((d) => d.error), backend).toEqual([null, null, null, null]);
     }
   });
 
   it('tRPC standalone over HTTP with @trpc/client: 20 calls of a burst of 20, then TOO_MANY_REQUESTS, 429 + Retry-After', async () => {
-    const { result } = await quickstart('trpc.js');
+    const { result } = await quickstart<{ allowed: number; limited: CallError; wire: { status: number; retryAfter: string | null } }>('trpc.js');
     expect(result.allowed).toBe(20);
     expect(result.limited).toMatchObject({ code: 'TOO_MANY_REQUESTS', httpStatus: 429, rateLimit: { limit: 20, remaining: 0 } });
-    expect(result.limited.rateLimit.retryAfterMs).toBeGreaterThan(0);
+    expect(result.limited.rateLimit?.retryAfterMs).toBeGreaterThan(0);
     expect(result.wire.status).toBe(429);
     expect(Number(result.wire.retryAfter)).toBeGreaterThanOrEqual(1);
   });
 
   it('GraphQL Yoga over HTTP (docs/graphql.md): the 101st unit of 100/minute is RATE_LIMITED, HTTP 429 + Retry-After', async () => {
-    const { result, logs } = await quickstart('yoga.js');
+    const { result, logs } = await quickstart<Record<'filled' | 'limited' | 'tooLarge' | 'me', GraphQLAnswer>>('yoga.js');
     expect(result.filled.status).toBe(200);
     expect(result.filled.body.errors).toBeUndefined();
     expect(result.limited.status).toBe(429);
     expect(Number(result.limited.retryAfter)).toBeGreaterThanOrEqual(1);
-    expect(result.limited.body.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', limit: 100, remaining: 0 });
-    expect(result.limited.body.errors[0].extensions.retryAfterMs).toBeGreaterThan(0);
-    expect(result.tooLarge.body.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', exceedsLimit: true, retryAfterMs: null });
-    expect(result.tooLarge.body.errors[0].message).toMatch(/never pass/);
+    expect(firstError(result.limited).extensions).toMatchObject({ code: 'RATE_LIMITED', limit: 100, remaining: 0 });
+    expect(firstError(result.limited).extensions.retryAfterMs).toBeGreaterThan(0);
+    expect(firstError(result.tooLarge).extensions).toMatchObject({ code: 'RATE_LIMITED', exceedsLimit: true, retryAfterMs: null });
+    expect(firstError(result.tooLarge).message).toMatch(/never pass/);
     expect(result.tooLarge.retryAfter).toBeNull();
     expect(result.me.body).toEqual({ data: { me: { name: 'Ann' } }, extensions: expect.anything() });
     expect(logs).toEqual([]);
   });
 
   it('Apollo Server 5 as documented: three clients behind the trusted proxy get three budgets of 3', async () => {
-    const { result } = await quickstart('apollo.js');
+    const { result } = await quickstart<{ clients: Record<string, { status: number; quote: number | null; code: string | null; retryAfter: string | null }[]> }>('apollo.js');
     expect(Object.keys(result.clients)).toHaveLength(3);
-    for (const [address, answers] of Object.entries(result.clients as Record<string, { status: number; quote: number | null; code: string | null; retryAfter: string | null }[]>)) {
+    for (const [address, answers] of Object.entries(result.clients)) {
       expect(answers.map((a) => a.quote), address).toEqual([42.5, 42.5, 42.5, null]);
       expect(answers[3], address).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
       expect(Number(answers[3]!.retryAfter), address).toBeGreaterThanOrEqual(1);
@@ -174,19 +191,19 @@ describe('quick starts from the packed tarball', () => {
   });
 
   it('Apollo Server 5 without req in the context: a clear error at the first request, naming the fix', async () => {
-    const { result } = await quickstart('apollo-no-req.js');
-    const error = result.first.body.errors[0];
+    const { result } = await quickstart<{ first: GraphQLAnswer }>('apollo-no-req.js');
+    const error = firstError(result.first);
     expect(error.extensions.code).toBe('RATE_LIMITER_NO_CLIENT_ADDRESS');
     expect(error.message).toContain('context: async ({ req }) => ({ req })');
     expect(result.first.body.data).toEqual({ quote: null });
   });
 
   it('graphql-ws with the real client: events at 5/second, the 11th operation of 10/minute RATE_LIMITED, the socket kept', async () => {
-    const { result } = await quickstart('graphql-ws.js');
+    const { result } = await quickstart<{ prices: number[]; operations: { data?: unknown; extensions?: { code?: string; retryAfterMs?: number } }[]; closed: boolean }>('graphql-ws.js');
     // An endless stream, unlimited, would deliver thousands in a second; GCRA at 5/second spaces them 200 ms apart.
     expect(result.prices.length).toBeGreaterThanOrEqual(3);
     expect(result.prices.length).toBeLessThanOrEqual(6);
-    const operations = result.operations as { data?: unknown; extensions?: { code?: string; retryAfterMs?: number } }[];
+    const { operations } = result;
     expect(operations.slice(0, 9)).toEqual(Array(9).fill({ data: { hello: 'world' } }));
     expect(operations[9]!.extensions?.code).toBe('RATE_LIMITED');
     expect(operations[9]!.extensions?.retryAfterMs).toBeGreaterThan(0);
@@ -194,25 +211,25 @@ describe('quick starts from the packed tarball', () => {
   });
 
   it('CommonJS require of the package runs the quick start on both backends', async () => {
-    const { result } = await quickstart('commonjs.cjs');
+    const { result } = await quickstart<{ moduleType: string; allowedLocally: number; shared: boolean[] }>('commonjs.cjs');
     expect(result).toEqual({ moduleType: 'object', allowedLocally: 150, shared: [true, true, false] });
   });
 });
 
 describe('a wrong Redis URL (nobody listening): one log line, "rate limiter unavailable", never a rate limit', () => {
   it('GraphQL Yoga: RATE_LIMITER_UNAVAILABLE with HTTP 503, never RATE_LIMITED', async () => {
-    const { result, logs } = await quickstart('yoga-outage.js', { REDIS_URL: await deadRedisUrl() });
+    const { result, logs } = await quickstart<{ answers: GraphQLAnswer[] }>('yoga-outage.js', { REDIS_URL: await deadRedisUrl() });
     for (const answer of result.answers) {
       expect(answer.status).toBe(503);
-      expect(answer.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['RATE_LIMITER_UNAVAILABLE']);
-      expect(answer.body.errors[0].message).toMatch(/^Rate limiter unavailable/);
+      expect(answer.body.errors?.map((e) => e.extensions.code)).toEqual(['RATE_LIMITER_UNAVAILABLE']);
+      expect(firstError(answer).message).toMatch(/^Rate limiter unavailable/);
     }
     expect(logs, logs.join('\n')).toHaveLength(1);
     expect(logs[0]).toMatch(/traffik: .*failed/);
   });
 
   it('tRPC: SERVICE_UNAVAILABLE (503) "Rate limiter unavailable", never TOO_MANY_REQUESTS', async () => {
-    const { result, logs } = await quickstart('trpc-outage.js', { REDIS_URL: await deadRedisUrl() });
+    const { result, logs } = await quickstart<{ calls: CallError[] }>('trpc-outage.js', { REDIS_URL: await deadRedisUrl() });
     for (const call of result.calls) {
       expect(call).toMatchObject({ code: 'SERVICE_UNAVAILABLE', httpStatus: 503 });
       expect(call.message).toMatch(/^Rate limiter unavailable/);

@@ -4,7 +4,8 @@
  * given `ws` as its WebSocket on Node 20, which has none built in):
  * - events: an endless price stream reaches the client at 5 per second;
  * - Subscribe messages: 10 a minute per client address; the 11th operation
- *   gets RATE_LIMITED with retryAfterMs, and the socket stays open.
+ *   gets RATE_LIMITED with retryAfterMs, and the socket stays open (the
+ *   client is not lazy here, so only the server could close it).
  */
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -16,6 +17,7 @@ interface LimitExtensions { code?: string; retryAfterMs?: number | null }
 await clearOfWindowEdge(60_000, 5000);
 const client = createClient({
   url: `ws://127.0.0.1:${process.env.PORT}/graphql`, connectionParams: { token: 'secret' }, webSocketImpl: WebSocket,
+  lazy: false,   // one socket for the whole script, so that a close by the server shows
 });
 let closed = false;
 client.on('closed', () => (closed = true));

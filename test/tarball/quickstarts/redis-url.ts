@@ -17,7 +17,7 @@ for (const [name, backend] of [['redis', redis], ['memcached', memcached]] as co
   const key = `user:${randomUUID()}`;
   const decisions = [];
   for (let i = 0; i < 4; i++) decisions.push(await throttle.hit(key));
-  observed[name] = decisions.map((d) => ({ allowed: d.allowed, remaining: d.remaining, retryAfterMs: d.retryAfterMs, error: d.error?.message }));
+  observed[name] = decisions.map((d) => ({ allowed: d.allowed, remaining: d.remaining, retryAfterMs: d.retryAfterMs, error: d.error === undefined ? null : String(d.error) }));
 }
 await Promise.all([redis.close(), memcached.close()]);
 report(observed);

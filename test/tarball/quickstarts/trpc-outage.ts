@@ -4,7 +4,8 @@
  * never TOO_MANY_REQUESTS, and the outage is logged (the test counts the lines).
  */
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
-import { type AppRouter } from './trpc-app.js';
+import './trpc-app.js';
+import type { AppRouter } from './trpc-app.js';
 import { report, whenListening } from './driver.js';
 
 const url = `http://127.0.0.1:${process.env.PORT}`;

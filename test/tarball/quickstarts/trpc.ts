@@ -5,7 +5,8 @@
  * with Retry-After.
  */
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
-import { type AppRouter } from './trpc-app.js';
+import './trpc-app.js';
+import type { AppRouter } from './trpc-app.js';
 import { report, whenListening } from './driver.js';
 
 const url = `http://127.0.0.1:${process.env.PORT}`;
