@@ -12,7 +12,7 @@
  * - a wrong Redis URL: one log line and "rate limiter unavailable", never a
  *   rate limit.
  */
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort, startRedis, type RedisServer } from '../harness/servers.js';
@@ -157,7 +157,7 @@ describe('quick starts from the packed tarball', () => {
   });
 
   it('tRPC standalone over HTTP with @trpc/client: a burst of 20 (and the refill meanwhile), then TOO_MANY_REQUESTS, 429 + Retry-After', async () => {
-    const { result } = await quickstart<{ allowed: number; elapsedMs: number; limited: CallError; wire: { status: number; retryAfter: string | null } }>('trpc.js');
+    const { result } = await quickstart<{ allowed: number; elapsedMs: number; limited: CallError; wire: Record<'retryAfter' | 'rateLimit' | 'policy', string | null> & { status: number } }>('trpc.js');
     // 10/second refills a token every 100 ms while the calls run.
     expect(result.allowed).toBeGreaterThanOrEqual(20);
     expect(result.allowed).toBeLessThanOrEqual(20 + Math.ceil(result.elapsedMs / 100));
@@ -166,6 +166,8 @@ describe('quick starts from the packed tarball', () => {
     expect(result.limited.rateLimit?.retryAfterMs).toBeLessThanOrEqual(100);
     expect(result.wire.status).toBe(429);
     expect(Number(result.wire.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(result.wire.rateLimit).not.toBeNull();
+    expect(result.wire.policy).not.toBeNull();
   });
 
   it('GraphQL Yoga over HTTP (docs/graphql.md): the 101st unit of 100/minute is RATE_LIMITED, HTTP 429 + Retry-After', async () => {
@@ -215,6 +217,9 @@ describe('quick starts from the packed tarball', () => {
 
   it('CommonJS require of the package runs the quick start on both backends', async () => {
     const { result } = await quickstart<{ moduleType: string; allowedLocally: number; shared: boolean[] }>('commonjs.cjs');
+    const compiled = readFileSync(join(project.dir, 'out', 'commonjs.cjs'), 'utf8');
+    expect(compiled).toContain('require("traffik")');
+    expect(compiled).toContain('require("traffik/redis")');
     expect(result).toEqual({ moduleType: 'object', allowedLocally: 150, shared: [true, true, false] });
   });
 });
@@ -228,7 +233,7 @@ describe('a wrong Redis URL (nobody listening): one log line, "rate limiter unav
       expect(firstError(answer).message).toMatch(/^Rate limiter unavailable/);
     }
     expect(logs, logs.join('\n')).toHaveLength(1);
-    expect(logs[0]).toMatch(/traffik: .*failed/);
+    expect(logs[0]).toMatch(/^traffik: RedisBackend .*failed.*(unreachable|ECONNREFUSED|did not answer)/);
   });
 
   it('tRPC: SERVICE_UNAVAILABLE (503) "Rate limiter unavailable", never TOO_MANY_REQUESTS', async () => {
@@ -238,6 +243,6 @@ describe('a wrong Redis URL (nobody listening): one log line, "rate limiter unav
       expect(call.message).toMatch(/^Rate limiter unavailable/);
     }
     expect(logs, logs.join('\n')).toHaveLength(1);
-    expect(logs[0]).toMatch(/traffik: .*failed/);
+    expect(logs[0]).toMatch(/^traffik: RedisBackend .*failed.*(unreachable|ECONNREFUSED|did not answer)/);
   });
 });

@@ -28,4 +28,7 @@ for (let i = 0; i < 100 && limited === undefined; i++) {
 }
 const elapsedMs = Date.now() - started;
 const wire = await fetch(`${url}/search`);
-report({ allowed, elapsedMs, limited, wire: { status: wire.status, retryAfter: wire.headers.get('retry-after') } });
+report({
+  allowed, elapsedMs, limited,
+  wire: { status: wire.status, retryAfter: wire.headers.get('retry-after'), rateLimit: wire.headers.get('ratelimit'), policy: wire.headers.get('ratelimit-policy') },
+});
