@@ -138,9 +138,11 @@ describe('quick starts from the packed tarball', () => {
   }, 120_000);
 
   it('core (README "Quick start"): the bucket admits its burst of 150, then asks to wait at most one refill', async () => {
-    const { result, logs } = await quickstart<{ first: Reported & { limit: number }; allowedAfter: number; denied: Reported }>('core.js');
+    const { result, logs } = await quickstart<{ runMs: number; first: Reported & { limit: number }; allowedAfter: number; denied: Reported }>('core.js');
     expect(result.first).toEqual({ allowed: true, limit: 150, remaining: 149 });
-    expect(result.allowedAfter).toBe(149);
+    // 100/minute refills a token every 600 ms while the script runs.
+    expect(result.allowedAfter).toBeGreaterThanOrEqual(149);
+    expect(result.allowedAfter).toBeLessThanOrEqual(149 + Math.ceil(result.runMs / 600));
     expect(result.denied.allowed).toBe(false);
     expect(result.denied.retryAfterMs).toBeGreaterThan(0);
     expect(result.denied.retryAfterMs!).toBeLessThanOrEqual(600);
@@ -206,8 +208,8 @@ describe('quick starts from the packed tarball', () => {
   it('graphql-ws with the real client: events at 5/second, the 11th operation of 10/minute RATE_LIMITED, the socket kept', async () => {
     const { result } = await quickstart<{ prices: number[]; operations: { data?: unknown; extensions?: { code?: string; retryAfterMs?: number } }[]; closed: boolean }>('graphql-ws.js');
     // An endless stream, unlimited, would deliver thousands in a second; GCRA at 5/second spaces them 200 ms apart.
-    expect(result.prices.length).toBeGreaterThanOrEqual(3);
-    expect(result.prices.length).toBeLessThanOrEqual(6);
+    expect(result.prices.length).toBeGreaterThanOrEqual(2);
+    expect(result.prices.length).toBeLessThanOrEqual(7);
     const { operations } = result;
     expect(operations.slice(0, 9)).toEqual(Array(9).fill({ data: { hello: 'world' } }));
     expect(operations[9]!.extensions?.code).toBe('RATE_LIMITED');
@@ -216,11 +218,14 @@ describe('quick starts from the packed tarball', () => {
   });
 
   it('CommonJS require of the package runs the quick start on both backends', async () => {
-    const { result } = await quickstart<{ moduleType: string; allowedLocally: number; shared: boolean[] }>('commonjs.cjs');
+    const { result } = await quickstart<{ moduleType: string; runMs: number; allowedLocally: number; shared: boolean[] }>('commonjs.cjs');
     const compiled = readFileSync(join(project.dir, 'out', 'commonjs.cjs'), 'utf8');
     expect(compiled).toContain('require("traffik")');
     expect(compiled).toContain('require("traffik/redis")');
-    expect(result).toEqual({ moduleType: 'object', allowedLocally: 150, shared: [true, true, false] });
+    expect(result.moduleType).toBe('object');
+    expect(result.allowedLocally).toBeGreaterThanOrEqual(150);
+    expect(result.allowedLocally).toBeLessThanOrEqual(150 + Math.ceil(result.runMs / 600));
+    expect(result.shared).toEqual([true, true, false]);
   });
 });
 

@@ -20,6 +20,6 @@ async function main(): Promise<void> {
   const shared = [];
   for (let i = 0; i < 3; i++) shared.push((await remote.hit(`user:${process.pid}`)).allowed);
   await redis.close();
-  process.stdout.write(`RESULT ${JSON.stringify({ moduleType: typeof module, allowedLocally: local.filter(Boolean).length, shared })}\n`);
+  process.stdout.write(`RESULT ${JSON.stringify({ moduleType: typeof module, runMs: performance.now(), allowedLocally: local.filter(Boolean).length, shared })}\n`);
 }
 void main();
