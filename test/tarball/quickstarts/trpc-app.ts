@@ -22,10 +22,12 @@ const t = initTRPC
 // one middleware on the base procedure, each procedure declaring its own limit:
 const procedure = t.procedure.use(rateLimit({ backend }));
 
+/** The app: `search`, limited to 10 a second with bursts of 20 per client address. */
 export const appRouter = t.router({
   search: procedure.meta({ rateLimit: { rate: '10/second', strategy: new TokenBucketStrategy({ burstSize: 20 }) } })
     .query(() => ['result']),
 });
+/** The router's type, for the typed client. */
 export type AppRouter = typeof appRouter;
 
 /** The server, listening on PORT. */
