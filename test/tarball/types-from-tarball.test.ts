@@ -6,35 +6,23 @@
  *   (through "typesVersions"), node16, nodenext (ESM and CommonJS files)
  *   and bundler (through "exports");
  * - every entry loads with ESM `import` and with CommonJS `require`.
- * Builds once per run.
+ * Builds and packs once per run (test/tarball/scratch.ts).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScratchProject, root, run, type ScratchProject } from './scratch.js';
 
-const root = join(import.meta.dirname, '..', '..');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown>; peerDependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
 const subpaths = Object.keys(pkg.exports).filter((p) => p !== './package.json').map((p) => (p === '.' ? 'traffik' : `traffik/${p.slice(2)}`));
 /** A value each entry must export (API.md); entries with none yet are only resolved. */
 const known: Record<string, string> = {
   traffik: 'Throttle', 'traffik/redis': 'RedisBackend', 'traffik/memcached': 'MemcachedBackend', 'traffik/errors': 'CircuitBreaker',
   'traffik/trpc': 'rateLimit', 'traffik/graphql': 'rateLimitDirective', 'traffik/graphql-ws': 'rateLimitSubscriptions', 'traffik/extend': 'runSteps',
 };
-const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-const scratch = mkdtempSync(join(tmpdir(), 'traffik-tarball-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-/** Runs a command; on failure, throws with everything it printed. */
-function run(command: string, args: string[], cwd: string): string {
-  try {
-    return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${command} ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}${e.message}`);
-  }
-}
+let project: ScratchProject;
+let scratch: string;
+afterAll(() => project?.remove());
 
 /** A file importing every entry: `import * as eN from '...'`, and a use of a known export. */
 function importer(style: 'import' | 'require'): string {
@@ -43,18 +31,10 @@ function importer(style: 'import' | 'require'): string {
   return lines.join('\n') + '\nexport {};\n';
 }
 
-beforeAll(() => {
-  run('npm', ['run', 'build', '--silent'], root);
-  const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', scratch], root)) as { filename: string }[];
-  const modules = join(scratch, 'node_modules');
-  mkdirSync(join(modules, 'traffik'), { recursive: true });
-  run('tar', ['-xzf', join(scratch, packed[0]!.filename), '-C', join(modules, 'traffik'), '--strip-components=1'], scratch);
-  for (const peer of [...Object.keys(pkg.peerDependencies), '@types/node', '@types/memjs']) {
-    mkdirSync(dirname(join(modules, peer)), { recursive: true });
-    symlinkSync(join(root, 'node_modules', peer), join(modules, peer), 'dir');
-  }
-  writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module' }));
-}, 180_000);
+beforeAll(async () => {
+  project = await createScratchProject();
+  scratch = project.dir;
+}, 240_000);
 
 describe('the packed tarball', () => {
   it('ships dist and README only, with every entry of "exports"', () => {
@@ -83,7 +63,7 @@ describe('the packed tarball', () => {
       compilerOptions: { ...options, strict: true, noEmit: true, target: 'es2022', types: ['node'], skipLibCheck: true, esModuleInterop: true },
       files: [file],
     }));
-    run(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json')], dir);
+    project.tsc(join(label.replace(/\W+/g, '-'), 'tsconfig.json'));
   }, 60_000);
 
   it('loads every entry with ESM import and with CommonJS require', () => {
