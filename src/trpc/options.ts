@@ -5,7 +5,7 @@ import type { Exempted } from '../core/exempted.js';
 import type { OnError } from '../core/on-error.js';
 import type { AnyStrategy } from '../core/strategies/strategy.js';
 import type { Rates } from '../core/throttle.js';
-import type { TrustProxy } from './client-address.js';
+import type { TrustProxy } from '../core/client-address.js';
 import type { HeaderTarget } from './response-target.js';
 
 /** What `identify`, `cost` and a rate function are told about the call. */
@@ -73,6 +73,13 @@ export interface RateLimitOptions<TCtx = unknown, TMeta = unknown, TInput = unkn
   identify?: (info: CallInfo<TCtx, TMeta, TInput>) => string | Exempted | Promise<string | Exempted>;
   /** Which proxies' `X-Forwarded-For` to trust for the default identity. See `TrustProxy`. */
   trustProxy?: TrustProxy;
+  /**
+   * The default identity groups IPv6 clients by this prefix length (1-128,
+   * default 56): every address of one /56 shares one budget, so a client
+   * cannot rotate addresses in its own subnet to get more. IPv4 addresses are
+   * used whole; `::ffff:1.2.3.4` is `1.2.3.4`.
+   */
+  ipv6Subnet?: number;
   /**
    * Units the call costs (default 1), or a function of the call giving a
    * whole number >= 0. A call with cost 0 is always allowed. What it throws

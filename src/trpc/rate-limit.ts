@@ -6,7 +6,8 @@ import { checkOptionNames } from '../core/options.js';
 import { Rate } from '../core/rate.js';
 import { isLeaseStrategy } from '../core/strategies/concurrency-limit.js';
 import { Throttle, type Rates } from '../core/throttle.js';
-import { addressFromContext, compileTrustProxy } from './client-address.js';
+import { clientIdentity } from '../core/client-address.js';
+import { contextRequest } from './client-address.js';
 import { limitEvents, type OnExceed } from './limited-events.js';
 import type { CallInfo, MessageLimitOptions, RateLimitMeta, RateLimitOptions } from './options.js';
 import { defaultHeaderTarget, writeRateLimitHeaders, type HeaderTarget } from './response-target.js';
@@ -18,7 +19,7 @@ export type InputSeen<TInput> = TInput extends TRPCUnsetMarker ? unknown : TInpu
 export type WithOverrides<A, B> = Omit<A, keyof B> & B;
 
 const OPTION_NAMES = [
-  'uid', 'rate', 'strategy', 'backend', 'identify', 'trustProxy', 'cost', 'onError', 'minWaitMs',
+  'uid', 'rate', 'strategy', 'backend', 'identify', 'trustProxy', 'ipv6Subnet', 'cost', 'onError', 'minWaitMs',
   'message', 'headers', 'headerTarget', 'messages',
 ] as const;
 const MESSAGE_OPTION_NAMES = ['rate', 'onExceed', 'strategy', 'cost'] as const;
@@ -89,7 +90,10 @@ export function rateLimit<
     throw new ConfigurationError(`rateLimit: message must be a string or a function, got ${describeValue(message)}`);
   }
   checkCostOption('rateLimit: cost', opts.cost);
-  const trusted = compileTrustProxy(opts.trustProxy);
+  const identityOf = clientIdentity({
+    ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
+    ...(opts.ipv6Subnet !== undefined ? { ipv6Subnet: opts.ipv6Subnet } : {}),
+  }, 'rateLimit');
   const findTarget = (opts.headerTarget ?? defaultHeaderTarget) as (ctx: unknown) => HeaderTarget | undefined;
   const identify = opts.identify;
 
@@ -185,7 +189,7 @@ export function rateLimit<
       const identified = identify(info);
       key = typeof (identified as { then?: unknown } | undefined)?.then === 'function' ? await identified : identified as string | Exempted;
     } else {
-      key = addressFromContext(ctx, trusted);
+      key = identityOf(contextRequest(ctx));
     }
     if (key === undefined) {
       const cause = new ConfigurationError(
