@@ -1,6 +1,7 @@
 import { TRPCError, type TRPCMiddlewareFunction, type TRPCUnsetMarker } from '@trpc/server';
 import type { Decision } from '../core/decision.js';
-import { ConfigurationError, RateLimitExceededError, describeValue } from '../core/errors.js';
+import { ConfigurationError, describeValue } from '../core/errors.js';
+import { checkComputedCost, denialError, isShadowDenied } from './denial.js';
 import { EXEMPTED, type Exempted } from '../core/exempted.js';
 import { checkOptionNames } from '../core/options.js';
 import { Rate } from '../core/rate.js';
@@ -200,7 +201,7 @@ export function rateLimit<
     }
     if (key === EXEMPTED) return next();
 
-    const cost = plan.cost === undefined ? 1 : typeof plan.cost === 'number' ? plan.cost : await plan.cost(info);
+    const cost = plan.cost === undefined ? 1 : typeof plan.cost === 'number' ? plan.cost : checkComputedCost(await plan.cost(info), 'rateLimit: cost');
     // A concurrency limit holds a slot to give back; every other strategy only counts.
     let release: (() => Promise<void>) | undefined;
     let decision: Decision;
@@ -211,15 +212,11 @@ export function rateLimit<
     } else {
       decision = await plan.throttle.hit(key, { cost, context: info });
     }
-    if (!decision.allowed || headersMode === 'always') {
+    if (headersMode === 'always' || !decision.allowed || isShadowDenied(decision)) {
       const target = headersMode === 'none' ? undefined : findTarget(ctx);
       if (target !== undefined) writeRateLimitHeaders(target, decision, plan.rate);
     }
-    if (!decision.allowed) {
-      const text = typeof message === 'function' ? message(decision) : message;
-      const cause = new RateLimitExceededError(decision, text);
-      throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message, cause });
-    }
+    if (!decision.allowed) throw denialError(decision, message);
     if (decision.delayMs > 0) await waitFor(decision.delayMs, signal);
     const messagePlan = type === 'subscription' ? plan.messages : undefined;
     if (release === undefined && messagePlan === undefined) return next(); // the fast path: nothing to do afterwards
