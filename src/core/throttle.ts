@@ -1,4 +1,4 @@
-import { acquiredWithLease, acquiredWithoutLease, newLeaseId, type AcquireOptions, type Acquired } from './acquire.js';
+import { acquiredWithLease, acquiredWithoutLease, leaseCalls, newLeaseId, type AcquireOptions, type Acquired } from './acquire.js';
 import type { ApplyRequest, Backend } from './backends/backend.js';
 import { InMemoryBackend, type KeyIndex } from './backends/in-memory.js';
 import { mergeStepDecisions, unlimitedStep, type Decision, type PolicyDecision, type StepDecision } from './decision.js';
@@ -289,12 +289,14 @@ export class Throttle<Ctx = unknown> {
     }
     const identity = decision.key;
     let request: ApplyRequest | undefined;
-    const giveBack = async (): Promise<void> => {
+    const send = async (args: StepArgs, cost: number): Promise<void> => {
       const resolved = this.rates.fixed ?? (await this.rates.resolve(identity, context));
       const scope = scopeKey(this.uidPart, identity);
-      request = { strategy, scope, keys: resolved.suffixes.map((s) => scope + s), rates: resolved.rates, cost: 0, args: strategy.releaseArgs(leaseId, context, identity) };
+      request = { strategy, scope, keys: resolved.suffixes.map((s) => scope + s), rates: resolved.rates, cost, args };
       await this.backend.apply(request);
     };
+    const rates = (this.rates.fixed ?? (await this.rates.resolve(identity, context))).rates;
+    const calls = leaseCalls(strategy, { leaseId, key: identity, context, cost: decision.cost, rates, heartbeat: options?.heartbeat }, send);
     const onFailure = async (error: unknown): Promise<void> => {
       if (options?.onReleaseError !== undefined) return options.onReleaseError(error);
       const policy = this.onErrorOption ?? this.backend.onError;
@@ -302,7 +304,7 @@ export class Throttle<Ctx = unknown> {
       const info = { uid: this.uid, key: identity, cost: 0, rates: request.rates, backend: this.backend, strategy, request, context, minWaitMs: this.minWaitMs };
       await policy(asBackendFailure(error), info);
     };
-    return acquiredWithLease(decision, giveBack, onFailure);
+    return acquiredWithLease(decision, calls, onFailure);
   }
 
   /** Forgets `key`'s state for every rate of this throttle (for a rate function: the rates it gives for `context`). */
