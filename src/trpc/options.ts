@@ -4,6 +4,7 @@ import type { Decision } from '../core/decision.js';
 import type { Exempted } from '../core/exempted.js';
 import type { OnError } from '../core/on-error.js';
 import type { AnyStrategy } from '../core/strategies/strategy.js';
+import type { OnExceed } from '../core/stream-limiter.js';
 import type { Rates } from '../core/throttle.js';
 import type { TrustProxy } from '../core/client-address.js';
 import type { HeaderTarget } from './response-target.js';
@@ -30,13 +31,14 @@ export interface MessageLimitOptions<TCtx = unknown, TMeta = unknown, TInput = u
   /** Events each subscription may emit (one rate or several). */
   rate: Rates;
   /**
-   * What happens to an event over the limit:
+   * What happens to an event over the limit (the same in graphql-ws):
    * - `'drop'` (default): it is skipped; later events go through when allowed;
    * - `'latest'`: it is held back, replacing any older held-back event, and
    *   sent as soon as the limit allows (also after the source ends);
-   * - `'complete'`: the subscription ends (the source iterator is closed).
+   * - `'complete'`: the subscription ends with a `TOO_MANY_REQUESTS` error
+   *   (the client's `onError`, with `data.rateLimit`) and the source is closed.
    */
-  onExceed?: 'drop' | 'latest' | 'complete';
+  onExceed?: OnExceed;
   /** The algorithm. Default: the middleware's strategy's default (fixed window). */
   strategy?: AnyStrategy;
   /** Units each event costs. Default 1. */

@@ -9,7 +9,7 @@ import { isLeaseStrategy } from '../core/strategies/concurrency-limit.js';
 import { Throttle, type Rates } from '../core/throttle.js';
 import { clientIdentity } from '../core/client-address.js';
 import { contextRequest } from './client-address.js';
-import { limitEvents, type OnExceed } from './limited-events.js';
+import { limitStream, type OnExceed } from '../core/stream-limiter.js';
 import type { CallInfo, MessageLimitOptions, RateLimitMeta, RateLimitOptions } from './options.js';
 import { defaultHeaderTarget, writeRateLimitHeaders, type HeaderTarget } from './response-target.js';
 
@@ -251,11 +251,19 @@ export function rateLimit<
         const units = eventCost === undefined ? 1 : typeof eventCost === 'number' ? eventCost : await eventCost(event, info);
         return throttle.hit(eventKey, { cost: units, context: info });
       };
-      events = limitEvents(events, check, onExceed, signal);
+      events = limitStream(events, {
+        admit: check, onExceed, ...(signal !== undefined ? { signal } : {}),
+        limitedError: (decision) => denialError(decision, eventsLimitedMessage),
+      });
     }
     return { ...result, data: release === undefined ? events : releasingAtEnd(events, done) };
   };
   return middleware as unknown as TRPCMiddlewareFunction<TCtx, TMeta, TOverrides, object, TInput>;
+}
+
+/** The message of a subscription ended by `onExceed: 'complete'`. */
+function eventsLimitedMessage(decision: Decision): string {
+  return `Subscription ended: its events exceeded the rate limit of "${decision.uid}"`;
 }
 
 /** Passes `source` through and calls `done` once it ends, fails or is closed. */
