@@ -4,8 +4,6 @@
  * dependency.
  */
 export * from './core/resilience/index.js';
-export {
-  TraffikError, ConfigurationError, RateLimitExceededError, BackendError, BackendConnectionError, BackendTimeoutError,
-} from './core/errors.js';
+export * from './core/errors-entry.js';
 export { DEFAULT_ERROR_WAIT_MS, failClosedWaitMs } from './core/on-error.js';
 export type { OnError, OnErrorHandler, OnErrorResult, ErrorInfo } from './core/on-error.js';

@@ -35,8 +35,18 @@ export interface Decision extends StepDecision {
   key: string;
   /** True when the identity was `EXEMPTED`: nothing was checked or stored. */
   exempt?: boolean;
-  /** Set when a backend failure was turned into this decision by `onError`. */
+  /**
+   * Set when a backend failure was turned into this decision by `onError`.
+   * With `allowed === false` it means "the limiter's store failed", not a
+   * rate limit: integrations answer "rate limiter unavailable" (503), never 429.
+   */
   error?: unknown;
+  /**
+   * Shadow mode only (`mode: 'shadow'`): this hit would have been denied.
+   * `allowed` is then true and the other numbers (`remaining`,
+   * `retryAfterMs`, `limit`, `policies`) are the real ones.
+   */
+  shadowDenied?: true;
   /** Each rate's own decision, when the throttle has more than one rate. */
   policies?: PolicyDecision[];
 }

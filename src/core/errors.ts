@@ -59,3 +59,31 @@ export function describeValue(value: unknown): string {
     return Object.prototype.toString.call(value);
   }
 }
+
+/**
+ * A user function (cost, rate, identify) did not settle within the
+ * throttle's `functionTimeoutMs`. The message names the function. The hit
+ * rejects with it (it is a bug in the app, not a store failure).
+ */
+export class FunctionTimeoutError extends TraffikError {}
+
+/**
+ * `Throttle.wait` gave up: the hit could not be admitted within `maxWaitMs`
+ * (or can never be, `retryAfterMs` being Infinity). `decision` is the last
+ * denial seen, when there was one.
+ */
+export class WaitTimeoutError extends TraffikError {
+  /** The last denial `wait` received, if any. */
+  readonly decision: Decision | undefined;
+  constructor(message: string, decision?: Decision) {
+    super(message);
+    this.decision = decision;
+  }
+}
+
+/**
+ * The circuit breaker is open: the backend was not called at all. Handlers
+ * of `traffik/errors` receive it (from their `preempt` hook) instead of a
+ * real failure, and it is the `error` of the decisions they then make.
+ */
+export class CircuitOpenError extends BackendError {}

@@ -1,17 +1,10 @@
-export { Rate, type RateInit, type RateLike } from './rate.js';
-export { Throttle, defaultBackend, type ThrottleOptions, type HitOptions, type Rates, type RateFunction, type CostFunction } from './throttle.js';
-export { EXEMPTED, type Exempted } from './exempted.js';
-export type { Decision, StepDecision, PolicyDecision } from './decision.js';
-export { mergeStepDecisions } from './decision.js';
-export {
-  TraffikError, ConfigurationError, RateLimitExceededError, BackendError, BackendConnectionError, BackendTimeoutError,
-} from './errors.js';
-export type { Clock } from './clock.js';
+/**
+ * The barrel the package's own integrations (tRPC, GraphQL, graphql-ws)
+ * import from: every public name of `traffik`, plus the helpers they
+ * share. Not an entry of the package.
+ */
+export * from '../index.js';
 export { keyPart, scopeKey, stateSuffix } from './keys.js';
-export type { Backend, ApplyRequest, BatchRequest, ReadRequest, ReadResult } from './backends/backend.js';
-export { runSteps, type StepsResult } from './backends/run-steps.js';
-export { InMemoryBackend, KeyIndex, type InMemoryBackendOptions } from './backends/in-memory.js';
-export type { OnError, OnErrorHandler, OnErrorResult, ErrorInfo } from './on-error.js';
-export * from './strategies/index.js';
-export * from './metrics/index.js';
-export type { AcquireOptions, Acquired } from './acquire.js';
+export { mergeStepDecisions, unlimitedStep } from './decision.js';
+export { isBackend, checkBackend } from './backend-call.js';
+export { isPromiseLike, sleep, boundUserFunction, DEFAULT_FUNCTION_TIMEOUT_MS } from './time-bounds.js';

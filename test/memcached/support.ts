@@ -9,8 +9,9 @@ import { afterAll } from 'vitest';
 import {
   FixedWindowStrategy, GCRAStrategy, LeakyBucketStrategy, LeakyBucketWithQueueStrategy, Rate,
   SlidingWindowCounterStrategy, SlidingWindowLogStrategy, TokenBucketStrategy, TokenBucketWithDebtStrategy,
-  scopeKey, stateSuffix, type AnyStrategy, type ApplyRequest, type StepArgs,
+  type AnyStrategy, type ApplyRequest, type StepArgs,
 } from '../../src/index.js';
+import { scopeKey, stateSuffix } from '../../src/extend.js';
 import { MemcachedBackend } from '../../src/memcached.js';
 
 /**

@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { Redis } from 'ioredis';
 import {
   BackendConnectionError, BackendError, ConfigurationError, FixedWindowStrategy, InMemoryBackend, Rate, Throttle,
-  scopeKey, stateSuffix, type AnyStrategy,
+  type AnyStrategy,
 } from '../../src/index.js';
+import { scopeKey, stateSuffix } from '../../src/extend.js';
 import { RedisBackend } from '../../src/redis.js';
 import { redisKeys } from '../../src/core/backends/redis/keys.js';
 import { MAX_HITS_PER_CALL } from '../../src/core/backends/redis/hit-coalescer.js';

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster } from 'ioredis';
-import { Throttle, TokenBucketStrategy, scopeKey } from '../../src/index.js';
+import { scopeKey } from '../../src/extend.js';
+import { Throttle, TokenBucketStrategy } from '../../src/index.js';
 import { redisKeys, scopeSlot } from '../../src/core/backends/redis/keys.js';
 import { RedisBackend } from '../../src/redis.js';
 import { startRedisCluster, type RedisClusterHandle } from '../harness/redis-cluster.js';

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { InMemoryBackend, Throttle, floorDiv, type LuaStep, type Rate, type StepArgs, type StepOutcome, type Strategy } from '../../src/index.js';
+import { floorDiv } from '../../src/extend.js';
+import { InMemoryBackend, Throttle, type LuaStep, type Rate, type StepArgs, type StepOutcome, type Strategy } from '../../src/index.js';
 import { RedisBackend } from '../../src/redis.js';
 import { manualClock, seededRandom } from '../support/traces.js';
 

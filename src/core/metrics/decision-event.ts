@@ -1,7 +1,8 @@
 import type { Decision } from '../decision.js';
 
 /**
- * How a hit ended, for metrics: `'allowed'` / `'denied'` by the backend,
+ * How a hit ended, for metrics: `'allowed'` / `'denied'` by the backend
+ * (`'denied'` also for a shadow denial: `decision.shadowDenied`),
  * `'exempt'` (the identity was `EXEMPTED`), or `'error'`: the backend did not
  * decide (it failed, timed out, or an open circuit skipped it) and `onError`
  * produced the decision, or the hit rejected.
@@ -44,5 +45,5 @@ export type DecisionListener = (event: DecisionEvent) => void;
 export function outcomeOf(decision: Decision): DecisionOutcome {
   if (decision.error !== undefined) return 'error';
   if (decision.exempt === true) return 'exempt';
-  return decision.allowed ? 'allowed' : 'denied';
+  return decision.allowed && decision.shadowDenied !== true ? 'allowed' : 'denied';
 }

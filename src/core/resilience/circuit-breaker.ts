@@ -1,7 +1,6 @@
 import { systemClock, type Clock } from '../clock.js';
-import { ConfigurationError, describeValue } from '../errors.js';
+import { CircuitOpenError, ConfigurationError, describeValue } from '../errors.js';
 import { checkOptionNames, checkWholeNumber } from '../options.js';
-import { CircuitOpenError } from './circuit-open-error.js';
 
 /** `'closed'`: calls go through; `'open'`: calls are skipped; `'half-open'`: a few trial calls test recovery. */
 export type CircuitState = 'closed' | 'open' | 'half-open';

@@ -2,8 +2,8 @@ import type { Backend } from '../backends/backend.js';
 import { ConfigurationError, describeValue } from '../errors.js';
 import { failClosedWaitMs, type OnErrorHandler } from '../on-error.js';
 import { checkOptionNames, checkWholeNumber } from '../options.js';
-import { boundedApply, sleep as realSleep } from './bounded-apply.js';
-import { checkBackend } from './check-backend.js';
+import { boundedApply, checkBackend } from '../backend-call.js';
+import { sleep as realSleep } from '../time-bounds.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 
 /** Options of `failover(...)`. */

@@ -1,8 +1,7 @@
 import type { Backend } from '../backends/backend.js';
 import { failClosedWaitMs, type OnErrorHandler } from '../on-error.js';
 import { checkOptionNames } from '../options.js';
-import { boundedApply } from './bounded-apply.js';
-import { checkBackend } from './check-backend.js';
+import { boundedApply, checkBackend } from '../backend-call.js';
 import { errorPredicate, type ErrorFilter } from './error-filter.js';
 
 /** Options of `fallback(...)`. */

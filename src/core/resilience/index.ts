@@ -1,5 +1,4 @@
 export { CircuitBreaker, type CircuitBreakerOptions, type CircuitBreakerInfo, type CircuitState } from './circuit-breaker.js';
-export { CircuitOpenError } from './circuit-open-error.js';
 export { circuitBreaker, type CircuitBreakerHandlerOptions } from './circuit-breaker-handler.js';
 export { fallback, type FallbackOptions } from './fallback.js';
 export { retry, type RetryOptions } from './retry.js';

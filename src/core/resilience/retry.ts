@@ -1,7 +1,8 @@
 import { BackendError, ConfigurationError, TraffikError, describeValue } from '../errors.js';
 import { failClosedWaitMs, type OnErrorHandler } from '../on-error.js';
 import { checkOptionNames, checkWholeNumber } from '../options.js';
-import { boundedApply, sleep as realSleep } from './bounded-apply.js';
+import { boundedApply } from '../backend-call.js';
+import { sleep as realSleep } from '../time-bounds.js';
 import { errorPredicate, type ErrorFilter } from './error-filter.js';
 
 /** Options of `retry(...)`. Every value is checked when `retry` is called. */

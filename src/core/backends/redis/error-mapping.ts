@@ -1,5 +1,5 @@
 import { BackendConnectionError, BackendError, TraffikError } from '../../errors.js';
-import { withTimeout as boundedBy } from '../../resilience/with-timeout.js';
+import { withTimeout as boundedBy } from '../../time-bounds.js';
 
 /**
  * Turns what ioredis rejects with into Traffik's errors: a reply from the
