@@ -4,7 +4,7 @@
  * rate-limit headers and per-event limits for subscriptions.
  */
 export { rateLimit, type WithOverrides, type InputSeen } from './rate-limit.js';
-export type { RateLimitOptions, RateLimitMeta, MessageLimitOptions, CallInfo } from './options.js';
+export type { RateLimitOptions, RateLimitMeta, MessageLimitOptions, CallInfo, CallOutcome, RefundOn, Settle } from './options.js';
 export { rateLimitErrorFormatter, rateLimitErrorData, rateLimitDecision, type RateLimitErrorData } from './error-formatter.js';
 export { rateLimitResponseHeaders } from './response-meta.js';
 export { rateLimitHeaderFields } from './headers.js';
