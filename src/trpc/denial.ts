@@ -22,8 +22,17 @@ export function isShadowDenied(decision: Decision): boolean {
   return (decision as { shadowDenied?: boolean }).shadowDenied === true;
 }
 
-/** The default message of a denial, in words (never "Infinity ms"). */
-export function denialMessage(decision: Decision): string {
+/**
+ * The default message of a denial, in words (never "Infinity ms"). For a
+ * concurrency limit (`holdsSlots`) the wait is only an upper bound: a slot
+ * frees as soon as a running call ends; `retryAfterMs` is when a slot whose
+ * holder died would lapse.
+ */
+export function denialMessage(decision: Decision, holdsSlots = false): string {
+  if (holdsSlots && Number.isFinite(decision.retryAfterMs)) {
+    return `Concurrency limit reached for "${decision.uid}": all ${decision.limit} slots are in use; `
+      + `one frees as soon as a running call ends (at the latest in ${Math.ceil(decision.retryAfterMs / 1000)} s)`;
+  }
   if (!Number.isFinite(decision.retryAfterMs)) {
     return `Rate limit exceeded for "${decision.uid}": this call costs ${decision.cost} units, `
       + `more than the limit of ${decision.limit} allows at once, so it can never be admitted`;
@@ -32,7 +41,7 @@ export function denialMessage(decision: Decision): string {
 }
 
 /** The `TRPCError` of a denied call; `message` is the user's `message` option. */
-export function denialError(decision: Decision, message: string | ((decision: Decision) => string) | undefined): TRPCError {
+export function denialError(decision: Decision, message: string | ((decision: Decision) => string) | undefined, holdsSlots = false): TRPCError {
   if (isStoreFailure(decision)) {
     return new TRPCError({
       code: 'SERVICE_UNAVAILABLE',
@@ -40,7 +49,7 @@ export function denialError(decision: Decision, message: string | ((decision: De
       cause: decision.error instanceof Error ? decision.error : undefined,
     });
   }
-  const text = typeof message === 'function' ? message(decision) : message ?? denialMessage(decision);
+  const text = typeof message === 'function' ? message(decision) : message ?? denialMessage(decision, holdsSlots);
   const cause = new RateLimitExceededError(decision, text);
   return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message, cause });
 }

@@ -122,7 +122,7 @@ export function rateLimit<
       const target = headersMode === 'none' ? undefined : findTarget(ctx);
       if (target !== undefined) writeRateLimitHeaders(target, decision, plan.rate);
     }
-    if (!decision.allowed) throw denialError(decision, message);
+    if (!decision.allowed) throw denialError(decision, message, plan.holdsSlots);
     if (decision.delayMs > 0) await waitFor(decision.delayMs, signal);
     const messagePlan = type === 'subscription' ? plan.messages : undefined;
     const settles = plan.refundOn !== undefined || plan.settle !== undefined;
