@@ -9,6 +9,8 @@ export { rateLimitErrorFormatter, rateLimitErrorData, rateLimitDecision, type Ra
 export { rateLimitResponseHeaders } from './response-meta.js';
 export { rateLimitHeaderFields } from './headers.js';
 export { clientAddress, type TrustProxy } from './client-address.js';
+export { byUserOrAddress } from './identify.js';
+export type { ClientAddressOptions } from '../core/client-address.js';
 export { canonicalAddress, addressIdentity } from '../core/client-address.js';
 export type { HeaderTarget, NodeResponseLike, HeadersLike } from './response-target.js';
 export { EXEMPTED } from '../core/exempted.js';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initTRPC } from '@trpc/server';
+import { initTRPC, type TRPCError } from '@trpc/server';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import { ConfigurationError, InMemoryBackend } from '../../src/index.js';
 import { addressIdentity, canonicalAddress, clientIdentity } from '../../src/core/client-address.js';
-import { rateLimit } from '../../src/trpc/index.js';
+import { byUserOrAddress, rateLimit } from '../../src/trpc/index.js';
 import { manualClock, startServer, type HttpContext, type RunningServer } from './servers.js';
 
 describe('canonical client addresses', () => {
@@ -74,5 +74,24 @@ describe('the default tRPC identity over HTTP (a trusted proxy forwards the clie
     expect(await callAs('perAddress', '::ffff:1.2.3.4')).toBe(true);
     expect(await callAs('perAddress', '::ffff:0102:0304')).toBe(true);
     expect(await callAs('perAddress', '1.2.3.4')).toBe(false);
+  });
+});
+
+describe('byUserOrAddress (the recommended identify)', () => {
+  type Ctx = { req: { socket: { remoteAddress?: string }; headers: Record<string, string> }; userId?: string };
+  const t = initTRPC.context<Ctx>().create();
+  const backend = new InMemoryBackend({ namespace: 'trpc-by-user' });
+  afterAll(async () => { await backend.close(); });
+  const router = t.router({
+    q: t.procedure.use(rateLimit({ uid: 'by-user', rate: '2/minute', backend, identify: byUserOrAddress(({ ctx }) => ctx.userId) })).query(() => 'ok'),
+  });
+  const call = (userId: string | undefined, address?: string) =>
+    t.createCallerFactory(router)({ req: { socket: { remoteAddress: address }, headers: {} }, ...(userId ? { userId } : {}) }).q().then(() => 'ok', (e: TRPCError) => e.code);
+
+  it('limits a signed-in user by id wherever they connect from, and anonymous callers each by address', async () => {
+    expect([await call('ann', '198.51.100.1'), await call('ann', '198.51.100.2'), await call('ann', '198.51.100.3')]).toEqual(['ok', 'ok', 'TOO_MANY_REQUESTS']);
+    expect([await call(undefined, '198.51.100.1'), await call(undefined, '::ffff:198.51.100.1'), await call(undefined, '198.51.100.1')]).toEqual(['ok', 'ok', 'TOO_MANY_REQUESTS']);
+    expect(await call(undefined, '198.51.100.9')).toBe('ok'); // another anonymous caller: its own budget
+    expect(await call(undefined, undefined)).toBe('INTERNAL_SERVER_ERROR'); // neither: a clear error, not a shared bucket
   });
 });
