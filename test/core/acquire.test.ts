@@ -4,6 +4,7 @@ import type { Backend } from '../../src/core/backends/backend.js';
 import { Rate } from '../../src/core/rate.js';
 import { ConcurrencyLimitStrategy, type ConcurrencyLimitState } from '../../src/core/strategies/concurrency-limit.js';
 import { Throttle } from '../../src/core/throttle.js';
+import { MemcachedBackend } from '../../src/memcached.js';
 import { RedisBackend } from '../../src/redis.js';
 
 describe('the renew step of ConcurrencyLimitStrategy', () => {
@@ -64,12 +65,17 @@ describe('Throttle.acquire keeps a live holder\'s slot (in-process, fake timers)
   });
 });
 
-describe('Throttle.acquire on Redis (the Lua twin renews too)', () => {
+const remoteBackends: [string, (namespace: string) => Backend][] = [
+  ['Redis (the Lua twin renews)', (namespace) => new RedisBackend({ url: inject('redisUrl'), namespace })],
+  ['Memcached', (namespace) => new MemcachedBackend({ servers: inject('memcachedServers'), namespace })],
+];
+
+describe.each(remoteBackends)('Throttle.acquire on %s', (_name, makeBackend) => {
   const backends: Backend[] = [];
   afterAll(async () => { for (const backend of backends) await backend.close(); });
 
   it('3 holders racing for 2 slots over 4 leases: never more than 2 in flight; released slots are taken at once', async () => {
-    const backend = new RedisBackend({ url: inject('redisUrl'), namespace: `acquire-${process.pid}-${Date.now()}` });
+    const backend = makeBackend(`acquire-${process.pid}-${Date.now()}`);
     backends.push(backend);
     const throttle = new Throttle({ uid: 'jobs', rate: '2/minute', strategy: new ConcurrencyLimitStrategy({ leaseMs: 150 }), backend });
     const held = [await throttle.acquire('k'), await throttle.acquire('k')];
