@@ -1,6 +1,9 @@
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { InMemoryBackend } from '../../src/core/backends/in-memory.js';
 import type { Backend } from '../../src/core/backends/backend.js';
+import { redisKeys } from '../../src/core/backends/redis/keys.js';
+import { scopeKey, stateSuffix } from '../../src/core/keys.js';
 import { Rate } from '../../src/core/rate.js';
 import { ConcurrencyLimitStrategy, type ConcurrencyLimitState } from '../../src/core/strategies/concurrency-limit.js';
 import { Throttle } from '../../src/core/throttle.js';
@@ -90,5 +93,31 @@ describe.each(remoteBackends)('Throttle.acquire on %s', (_name, makeBackend) => 
     expect(third.decision.allowed).toBe(true);
     expect((await throttle.acquire('k')).decision.allowed).toBe(false);
     await Promise.all([held[1]!.release(), third.release()]);
+  });
+});
+
+describe('the renew step\'s Lua twin decides as TypeScript does', () => {
+  it('renews a live lease past a shrunk limit, and treats a lapsed id as an acquire', async () => {
+    const client = new Redis(inject('redisUrl'));
+    const namespace = `renew-${process.pid}-${Date.now()}`;
+    const now = 1_700_000_000_000;
+    const backend = new RedisBackend({ client, namespace, clock: () => now });
+    const strategy = new ConcurrencyLimitStrategy({ leaseMs: 1000 });
+    const state = { leases: [{ id: 'a', expiresAt: now + 100, units: 1 }, { id: 'b', expiresAt: now + 400, units: 1 }] };
+    try {
+      for (const [rateText, id] of [['1/s', 'b'], ['1/s', 'c'], ['3/s', 'c'], ['2/s', 'gone']] as const) {
+        const rates = [Rate.parse(rateText)];
+        const scope = scopeKey('renew', 'k');
+        const keys = rates.map((r) => scope + stateSuffix(strategy.name, r));
+        const [redisKey] = redisKeys(namespace, scope, keys);
+        await client.set(redisKey!, strategy.serialize(state));
+        const expected = strategy.step(state, now, 1, rates[0]!, ['renew', id]);
+        expect(await backend.apply({ strategy, scope, keys, rates, cost: 1, args: ['renew', id] })).toEqual([expected.decision]);
+        expect(strategy.parse((await client.get(redisKey!))!)).toEqual(expected.state);
+      }
+    } finally {
+      await backend.close();
+      client.disconnect();
+    }
   });
 });
