@@ -4,6 +4,8 @@ import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from '@trp
 import { ConfigurationError, InMemoryBackend, TokenBucketStrategy } from '../../src/index.js';
 import { ConcurrencyLimitStrategy } from '../../src/core/strategies/concurrency-limit.js';
 import { rateLimit, rateLimitErrorFormatter, type RateLimitMeta } from '../../src/trpc/index.js';
+import { RedisBackend } from '../../src/redis.js';
+import { startRedis } from '../harness/servers.js';
 import { manualClock, startServer, type HttpContext, type RunningServer } from './servers.js';
 
 const clock = manualClock();
@@ -102,4 +104,23 @@ describe('settle', () => {
     expect(() => rateLimit({ rate: '2/s', strategy: new ConcurrencyLimitStrategy(), settle: () => 1 })).toThrow(/need a strategy that supports charge and refund/);
     expect(() => rateLimit({ rate: '2/s', refundOn: 'always' as never })).toThrow(/refundOn must be 'error', 'success' or a function, got "always"/);
   });
+});
+
+describe('a refund the store cannot take', () => {
+  it('is dropped: the call that succeeded still answers', async () => {
+    const redis = await startRedis();
+    const remote = new RedisBackend({ url: redis.url, namespace: 'trpc-refund-down', timeoutMs: 200 });
+    const tt = initTRPC.create();
+    const router = tt.router({
+      // The store dies while the procedure runs: the refund after it cannot reach it.
+      work: tt.procedure
+        .use(rateLimit({ uid: 'down', rate: '5/minute', backend: remote, identify: () => 'k', refundOn: 'success', onError: 'raise' })) // the refund rejects
+        .mutation(async () => { await redis.stop(); return 'done'; }),
+    });
+    try {
+      expect(await tt.createCallerFactory(router)({}).work()).toBe('done');
+    } finally {
+      await remote.close().catch(() => undefined);
+    }
+  }, 20_000);
 });
