@@ -16,7 +16,7 @@ type CostOption = number | ((info: AnyInfo) => number | Promise<number>) | undef
 /** Everything one limited procedure needs: its throttle(s), built once and cached. */
 export interface Plan {
   throttle: Throttle<AnyInfo>;
-  /** True when a user function (identify, cost, rate) may read the input: the raw input is read for it. */
+  /** True when a user function (identify, backend, cost, rate, refundOn, settle) may read the input: the raw input is read for it. */
   needsInput: boolean;
   /** True when the strategy holds slots (a concurrency limit) that must be released. */
   holdsSlots: boolean;
@@ -99,7 +99,7 @@ export class Planner {
     const { cost, strategy, refundOn, settle, messages } = parts;
     return {
       throttle: this.throttle(uid, rate, strategy),
-      needsInput: typeof this.opts.identify === 'function' || [rate, cost, messages?.cost].some((v) => typeof v === 'function'),
+      needsInput: [this.opts.identify, this.opts.backend, rate, cost, refundOn, settle, messages?.cost].some((v) => typeof v === 'function'),
       holdsSlots: isLeaseStrategy(strategy),
       rate: singleRate(rate),
       cost, refundOn, settle,

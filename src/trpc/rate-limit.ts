@@ -5,7 +5,7 @@ import { ConfigurationError, describeValue } from '../core/errors.js';
 import { EXEMPTED, type Exempted } from '../core/exempted.js';
 import { checkOptionNames, checkWholeNumber } from '../core/options.js';
 import { limitStream } from '../core/stream-limiter.js';
-import { boundUserFunction, DEFAULT_FUNCTION_TIMEOUT_MS } from '../core/time-bounds.js';
+import { boundUserFunction, DEFAULT_FUNCTION_TIMEOUT_MS, isPromiseLike } from '../core/time-bounds.js';
 import { afterCall, type Ran } from './after-call.js';
 import { contextRequest } from './client-address.js';
 import { checkComputedCost, denialError, isShadowDenied } from './denial.js';
@@ -37,9 +37,18 @@ const processTag = Math.random().toString(36).slice(2, 10);
  *   `cause` is a `RateLimitExceededError` carrying the decision; with
  *   `rateLimitErrorFormatter` the client finds `data.rateLimit`. Over HTTP the
  *   response gets `Retry-After`, `RateLimit` and `RateLimit-Policy`.
+ * - A call whose cost can never fit says so in words (no wait is given); a
+ *   failed store (`onError: 'throttle'`) is `SERVICE_UNAVAILABLE` (503),
+ *   "Rate limiter unavailable", never a 429; a bad cost computed from client
+ *   input is `BAD_REQUEST` (400).
  * - A denied call changes no state; in a batch, only the limited calls fail.
+ * - `refundOn` / `settle` give units back or charge the real cost after the
+ *   call; `mode: 'shadow'` decides and reports without blocking.
  * - Subscriptions: the subscribe is limited like a call, and with `messages`
- *   each subscription's events are limited too.
+ *   each subscription's events are limited too. A concurrency slot is held
+ *   (and renewed) for the call's or subscription's whole life.
+ * - User functions (`identify`, `cost`, `rate`, `refundOn`, `settle`) are
+ *   bounded by `functionTimeoutMs`.
  * - A backend fault never crashes the app: it goes to `onError`.
  *
  * Throws `ConfigurationError` at once for a wrong option.
@@ -92,7 +101,8 @@ export function rateLimit<
 
     let key: string | Exempted | undefined;
     if (identify !== undefined) {
-      key = await boundUserFunction('rateLimit: identify', identify(info), timeoutMs);
+      const identified = boundUserFunction('rateLimit: identify', identify(info), timeoutMs);
+      key = isPromiseLike(identified) ? await identified : identified;
     } else {
       key = identityOf(contextRequest(ctx));
     }
