@@ -7,6 +7,7 @@ import { scopeKey, stateSuffix } from '../../src/core/keys.js';
 import { Rate } from '../../src/core/rate.js';
 import { ConcurrencyLimitStrategy, type ConcurrencyLimitState } from '../../src/core/strategies/concurrency-limit.js';
 import { Throttle } from '../../src/core/throttle.js';
+import { TieredStrategy } from '../../src/core/strategies/tiered.js';
 import { MemcachedBackend } from '../../src/memcached.js';
 import { RedisBackend } from '../../src/redis.js';
 
@@ -119,5 +120,21 @@ describe('the renew step\'s Lua twin decides as TypeScript does', () => {
       await backend.close();
       client.disconnect();
     }
+  });
+});
+
+describe('Throttle.acquire through a wrapper (TieredStrategy over a concurrency limit)', () => {
+  it("keeps a live holder's slot too: the heartbeat uses the base's lease time", async () => {
+    vi.useFakeTimers();
+    const backend = new InMemoryBackend({ namespace: 'acquire-tiered', clock: () => Date.now() });
+    const strategy = new TieredStrategy({ base: new ConcurrencyLimitStrategy({ leaseMs: 300 }), tiers: { free: 1, pro: 2 }, tierOf: () => 'free' });
+    const throttle = new Throttle({ uid: 'jobs', rate: '1/minute', strategy, backend });
+    const first = await throttle.acquire('k');
+    expect(first.decision.allowed).toBe(true);
+    await vi.advanceTimersByTimeAsync(1_500);
+    expect((await throttle.acquire('k')).decision.allowed).toBe(false);
+    await first.release();
+    expect((await throttle.acquire('k')).decision.allowed).toBe(true);
+    await backend.close();
   });
 });

@@ -59,12 +59,16 @@ export interface LeaseStrategy {
 /**
  * How often `Throttle.acquire` renews a held slot: a third of the shortest
  * lease of `rates`, so two heartbeats in a row may fail before the slot
- * lapses. Undefined when `strategy` does not say its lease time.
+ * lapses. A wrapper that scales a lease strategy (its `base`, as
+ * `TieredStrategy` has) uses its base's lease time. Undefined when no lease
+ * time is known (no heartbeat).
  */
 export function renewIntervalMs(strategy: LeaseStrategy, rates: readonly Rate[]): number | undefined {
-  if (strategy.leaseMsFor === undefined || rates.length === 0) return undefined;
+  const base = (strategy as { base?: unknown }).base;
+  const leaseMsFor = strategy.leaseMsFor?.bind(strategy) ?? (isLeaseStrategy(base) ? base.leaseMsFor?.bind(base) : undefined);
+  if (leaseMsFor === undefined || rates.length === 0) return undefined;
   let shortest = Infinity;
-  for (const rate of rates) shortest = Math.min(shortest, strategy.leaseMsFor(rate));
+  for (const rate of rates) shortest = Math.min(shortest, leaseMsFor(rate));
   return Math.max(1, Math.floor(shortest / 3));
 }
 
