@@ -19,7 +19,7 @@ export function isStoreFailure(decision: Decision): boolean {
 
 /** True when the decision was denied in shadow mode: allowed, but a real throttle would have refused it. */
 export function isShadowDenied(decision: Decision): boolean {
-  return (decision as { shadowDenied?: boolean }).shadowDenied === true;
+  return decision.shadowDenied === true;
 }
 
 /**

@@ -42,7 +42,7 @@ export class RateLimitHeaderState {
       this.raiseRetryAfter(decision.retryAfterMs);
       return;
     }
-    const shadowDenied = (decision as { shadowDenied?: boolean }).shadowDenied === true;
+    const shadowDenied = decision.shadowDenied === true;
     const list: readonly (Decision | PolicyDecision)[] = decision.policies ?? [decision];
     for (const policy of list) {
       const policyRate = (policy as PolicyDecision).rate as Rate | undefined ?? rate;
