@@ -34,6 +34,24 @@ describe('limitStream (the one stream limiter of tRPC and graphql-ws subscriptio
     expect(closed.count).toBe(1);
   });
 
+  it("'latest' delivers every event within the rate even when they arrive in one burst, and coalesces only the excess", async () => {
+    const clock = manualClock();
+    const throttle = new Throttle({ uid: 'burst', rate: '3/minute', backend: new InMemoryBackend({ clock: clock.now }) });
+    const closed = { count: 0 };
+    // Timers driven by the test: the held-back event's wait passes when the clock does.
+    const waits: { callback: () => void; ms: number }[] = [];
+    const timers = { setTimeout: (callback: () => void, ms: number) => waits.push({ callback, ms }), clearTimeout: () => undefined };
+    const done = drain(limitStream(values([1, 2, 3, 4, 5, 6], closed), {
+      admit: () => throttle.hit('k'), onExceed: 'latest', limitedError: (d) => new RateLimitExceededError(d), timers,
+    }));
+    while (waits.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    expect(waits[0]!.ms).toBe(60_000 - (clock.now() % 60_000)); // the held-back 6 waits for the next window
+    clock.advance(waits[0]!.ms);
+    waits[0]!.callback();
+    expect(await done).toEqual([1, 2, 3, 6]);
+    expect(closed.count).toBe(1);
+  });
+
   it("'drop' skips; 'complete' delivers what was allowed, then ends with the limited error and closes the source", async () => {
     const { check } = setup();
     const closed = { count: 0 };
