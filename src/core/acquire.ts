@@ -1,4 +1,7 @@
 import type { Decision } from './decision.js';
+import type { Rate } from './rate.js';
+import { renewIntervalMs, type LeaseStrategy } from './strategies/concurrency-limit.js';
+import type { StepArgs } from './strategies/strategy.js';
 import type { HitOptions } from './throttle.js';
 
 /** Options of `Throttle.acquire`: those of `hit`, plus where a failed release is reported. */
@@ -10,6 +13,15 @@ export interface AcquireOptions<Ctx = unknown> extends HitOptions<Ctx> {
    * its lease expires. Whatever this throws is ignored: `release()` never rejects.
    */
   onReleaseError?: (error: unknown) => void;
+  /**
+   * Renew the slot while it is held (default true): a heartbeat every third
+   * of the lease keeps a long-running holder's slot from lapsing, so the
+   * limit is never exceeded by live holders. The slot then frees when
+   * `release()` is called, or a lease after the holder's process died. A
+   * failed heartbeat goes where a failed release goes; the next one retries.
+   * With `false`, the slot lapses after one lease even while work goes on.
+   */
+  heartbeat?: boolean;
 }
 
 /** What `Throttle.acquire` resolves with. */
@@ -17,11 +29,20 @@ export interface Acquired {
   /** The decision of the acquiring hit (as `hit` returns it). */
   readonly decision: Decision;
   /**
-   * Gives the slot back. Idempotent (later calls return the first call's
-   * promise) and never rejects; a no-op when the hit was denied, exempt, or
-   * its strategy holds no slots.
+   * Gives the slot back and stops its heartbeat. Idempotent (later calls
+   * return the first call's promise) and never rejects; a no-op when the hit
+   * was denied, exempt, or its strategy holds no slots. An `Acquired` dropped
+   * without `release()` stops its heartbeat once garbage-collected, and its
+   * slot lapses a lease later.
    */
   release(): Promise<void>;
+}
+
+/** How a held slot talks to the backend: give it back, and (optionally) renew it every `renewEveryMs`. */
+export interface LeaseCalls {
+  release: () => Promise<void>;
+  renew?: () => Promise<void>;
+  renewEveryMs?: number;
 }
 
 const NOTHING_TO_RELEASE = (): Promise<void> => Promise.resolve();
@@ -31,26 +52,86 @@ export function acquiredWithoutLease(decision: Decision): Acquired {
   return { decision, release: NOTHING_TO_RELEASE };
 }
 
-/** An `Acquired` whose `release` runs `give back` once; its failure goes to `onFailure`, never to the caller. */
-export function acquiredWithLease(decision: Decision, giveBack: () => Promise<void>, onFailure: (error: unknown) => void | Promise<void>): Acquired {
+/** Stops the heartbeat of an `Acquired` that was dropped without `release()`. */
+const dropped = new FinalizationRegistry<ReturnType<typeof setInterval>>((timer) => clearInterval(timer));
+
+/**
+ * An `Acquired` whose `release` runs `calls.release` once, and that renews
+ * the slot every `calls.renewEveryMs` until then (one heartbeat at a time; an
+ * unref'd timer, so a held slot never keeps the process alive). Failures of
+ * either go to `onFailure`, never to the caller.
+ */
+export function acquiredWithLease(decision: Decision, calls: LeaseCalls, onFailure: (error: unknown) => void | Promise<void>): Acquired {
   let released: Promise<void> | undefined;
-  return {
+  const report = async (error: unknown): Promise<void> => {
+    try {
+      await onFailure(error);
+    } catch {
+      // A failing error handler must not turn a release into a rejection.
+    }
+  };
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const { renew, renewEveryMs } = calls;
+  if (renew !== undefined && renewEveryMs !== undefined) {
+    let renewing = false;
+    timer = setInterval(() => {
+      if (renewing) return;
+      renewing = true;
+      renew().catch(report).finally(() => { renewing = false; });
+    }, renewEveryMs);
+    (timer as { unref?: () => void }).unref?.();
+  }
+  const acquired: Acquired = {
     decision,
     release(): Promise<void> {
       released ??= (async () => {
+        if (timer !== undefined) {
+          clearInterval(timer);
+          dropped.unregister(acquired);
+        }
         try {
-          await giveBack();
+          await calls.release();
         } catch (error) {
-          try {
-            await onFailure(error);
-          } catch {
-            // A failing error handler must not turn a release into a rejection.
-          }
+          await report(error);
         }
       })();
       return released;
     },
   };
+  if (timer !== undefined) dropped.register(acquired, timer, acquired);
+  return acquired;
+}
+
+/** One held slot, as `leaseCalls` needs it. */
+export interface HeldLease {
+  leaseId: string;
+  /** The identity key and the hit's context, as the acquire got them. */
+  key: string;
+  context: unknown;
+  /** The units the slot holds (the acquire's cost). */
+  cost: number;
+  /** The rates the acquire was decided under (for the lease time). */
+  rates: readonly Rate[];
+  /** `AcquireOptions.heartbeat`. */
+  heartbeat: boolean | undefined;
+}
+
+/**
+ * The backend calls of a held slot: `send(args, cost)` applies one step to
+ * the slot's keys. Release sends the strategy's release args (cost 0); the
+ * heartbeat its renew args (else the acquire args under the same id) with
+ * the slot's cost, every third of the lease.
+ */
+export function leaseCalls(strategy: LeaseStrategy, lease: HeldLease, send: (args: StepArgs, cost: number) => Promise<void>): LeaseCalls {
+  const { leaseId, key, context, cost } = lease;
+  const calls: LeaseCalls = { release: () => send(strategy.releaseArgs(leaseId, context, key), 0) };
+  const every = lease.heartbeat === false ? undefined : renewIntervalMs(strategy, lease.rates);
+  if (every !== undefined) {
+    const args = strategy.renewArgs?.(leaseId, context, key) ?? strategy.acquireArgs(leaseId, context, key);
+    calls.renew = () => send(args, cost);
+    calls.renewEveryMs = every;
+  }
+  return calls;
 }
 
 let counter = 0;

@@ -12,6 +12,8 @@ export interface RateLimitErrorData {
   remaining: number;
   /** Milliseconds until the caller's state is fresh again. */
   resetAfterMs: number;
+  /** Present (true) when the call costs more than the limit can ever hold: retrying never helps. */
+  exceedsLimit?: true;
 }
 
 /** The decision of a `RateLimitExceededError` cause, if `error` is a rate-limit rejection. */
@@ -32,6 +34,7 @@ export function rateLimitErrorData(decision: Decision): RateLimitErrorData {
     limit: decision.limit,
     remaining: decision.remaining,
     resetAfterMs: decision.resetAfterMs,
+    ...(Number.isFinite(decision.retryAfterMs) ? {} : { exceedsLimit: true as const }),
   };
 }
 

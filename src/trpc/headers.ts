@@ -36,24 +36,37 @@ export class RateLimitHeaderState {
    */
   add(decision: Decision, rate?: Rate): void {
     if (decision.exempt || !Number.isFinite(decision.limit)) return;
+    const denied = !decision.allowed;
+    if (denied && decision.error !== undefined) {
+      // The store failed: there are no quota numbers to report, only when to come back.
+      this.raiseRetryAfter(decision.retryAfterMs);
+      return;
+    }
+    const shadowDenied = decision.shadowDenied === true;
     const list: readonly (Decision | PolicyDecision)[] = decision.policies ?? [decision];
     for (const policy of list) {
       const policyRate = (policy as PolicyDecision).rate as Rate | undefined ?? rate;
       const name = list.length > 1 && policyRate !== undefined ? `${decision.uid}.${periodLabel(policyRate)}` : decision.uid;
-      const waitMs = policy.allowed ? policy.resetAfterMs : policy.retryAfterMs;
+      // `t` is when more quota is available: the wait of a denied policy, else
+      // (allowed, or a cost that can never fit) when its quota resets.
+      const waitMs = (policy.allowed && !shadowDenied) || !Number.isFinite(policy.retryAfterMs) ? policy.resetAfterMs : policy.retryAfterMs;
       const state: PolicyState = {
         quota: policy.limit,
         windowSeconds: policyRate !== undefined && policyRate.periodMs % 1000 === 0 ? policyRate.periodMs / 1000 : undefined,
         remaining: policy.remaining,
-        resetSeconds: Number.isFinite(waitMs) ? Math.ceil(waitMs / 1000) : 0,
+        resetSeconds: Math.ceil(waitMs / 1000),
       };
       const known = this.policies.get(name);
       if (known === undefined || state.remaining < known.remaining) this.policies.set(name, state);
     }
-    if (!decision.allowed && Number.isFinite(decision.retryAfterMs)) {
-      const seconds = Math.ceil(decision.retryAfterMs / 1000);
-      if (this.retryAfterSeconds === undefined || seconds > this.retryAfterSeconds) this.retryAfterSeconds = seconds;
-    }
+    if (denied) this.raiseRetryAfter(decision.retryAfterMs);
+  }
+
+  /** `Retry-After` is the longest wait of the denied calls; a call that can never be admitted sets none (retrying never helps). */
+  private raiseRetryAfter(waitMs: number): void {
+    if (!Number.isFinite(waitMs)) return;
+    const seconds = Math.ceil(waitMs / 1000);
+    if (this.retryAfterSeconds === undefined || seconds > this.retryAfterSeconds) this.retryAfterSeconds = seconds;
   }
 
   /** The header fields to send, by lower-case name. Empty when nothing was folded in. */

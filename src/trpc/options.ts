@@ -1,11 +1,13 @@
-import type { ProcedureType } from '@trpc/server';
+import type { ProcedureType, TRPCError } from '@trpc/server';
 import type { Backend } from '../core/backends/backend.js';
 import type { Decision } from '../core/decision.js';
 import type { Exempted } from '../core/exempted.js';
 import type { OnError } from '../core/on-error.js';
 import type { AnyStrategy } from '../core/strategies/strategy.js';
-import type { Rates } from '../core/throttle.js';
-import type { TrustProxy } from './client-address.js';
+import type { OnExceed } from '../core/stream-limiter.js';
+import type { DecisionListener } from '../core/metrics/decision-event.js';
+import type { Rates, ThrottleMode } from '../core/throttle.js';
+import type { TrustProxy } from '../core/client-address.js';
 import type { HeaderTarget } from './response-target.js';
 
 /** What `identify`, `cost` and a rate function are told about the call. */
@@ -25,18 +27,53 @@ export interface CallInfo<TCtx = unknown, TMeta = unknown, TInput = unknown> {
   meta: TMeta | undefined;
 }
 
+/** What `refundOn` and `settle` are told once the procedure has run. */
+export interface CallOutcome<TCtx = unknown, TMeta = unknown, TInput = unknown> extends CallInfo<TCtx, TMeta, TInput> {
+  /** True when the procedure returned a result, false when it failed. */
+  ok: boolean;
+  /** The procedure's result (for a subscription, its event stream), when `ok`. */
+  data?: unknown;
+  /** The procedure's error, when not `ok`. */
+  error?: TRPCError;
+  /** The units charged before the call (its `cost`). */
+  cost: number;
+}
+
+/**
+ * When a call's units are given back after it ran (`Throttle.refund`):
+ * - `'error'`: the procedure failed (only successful calls count);
+ * - `'success'`: the procedure succeeded (only failures count: "5 failed
+ *   logins per 15 minutes, successful logins unlimited");
+ * - a function of the outcome: true gives the units back.
+ * A refund that cannot reach the store is dropped (the call's answer stands).
+ */
+export type RefundOn<TCtx = unknown, TMeta = unknown, TInput = unknown> =
+  | 'error' | 'success' | ((outcome: CallOutcome<TCtx, TMeta, TInput>) => boolean | Promise<boolean>);
+
+/**
+ * The call's real cost, known once it ran (the tokens an LLM call used),
+ * a whole number >= 0. The middleware charges what it costs beyond the
+ * `cost` taken before the call (a forced charge: later calls wait until it
+ * drained) or gives the difference back; the next call sees it. Called after
+ * a failed call too (`ok` false). What it throws fails the call (a bug);
+ * a charge that cannot reach the store is dropped.
+ */
+export type Settle<TCtx = unknown, TMeta = unknown, TInput = unknown> =
+  (outcome: CallOutcome<TCtx, TMeta, TInput>) => number | Promise<number>;
+
 /** Per-event limits of a subscription. */
 export interface MessageLimitOptions<TCtx = unknown, TMeta = unknown, TInput = unknown> {
   /** Events each subscription may emit (one rate or several). */
   rate: Rates;
   /**
-   * What happens to an event over the limit:
+   * What happens to an event over the limit (the same in graphql-ws):
    * - `'drop'` (default): it is skipped; later events go through when allowed;
    * - `'latest'`: it is held back, replacing any older held-back event, and
    *   sent as soon as the limit allows (also after the source ends);
-   * - `'complete'`: the subscription ends (the source iterator is closed).
+   * - `'complete'`: the subscription ends with a `TOO_MANY_REQUESTS` error
+   *   (the client's `onError`, with `data.rateLimit`) and the source is closed.
    */
-  onExceed?: 'drop' | 'latest' | 'complete';
+  onExceed?: OnExceed;
   /** The algorithm. Default: the middleware's strategy's default (fixed window). */
   strategy?: AnyStrategy;
   /** Units each event costs. Default 1. */
@@ -62,8 +99,32 @@ export interface RateLimitOptions<TCtx = unknown, TMeta = unknown, TInput = unkn
   rate?: Rates | ((info: CallInfo<TCtx, TMeta, TInput>) => Rates | Promise<Rates>);
   /** The algorithm. Default: `new FixedWindowStrategy()`. */
   strategy?: AnyStrategy;
-  /** Where state lives. Default: the shared in-process backend. */
-  backend?: Backend;
+  /**
+   * Where state lives: a backend, or a function of the call choosing one
+   * (a store per tenant), called synchronously once per call; the backends
+   * it returns are yours to cache and close. What it throws fails the call.
+   * Default: the shared in-process backend.
+   */
+  backend?: Backend | ((info: CallInfo<TCtx, TMeta, TInput>) => Backend);
+  /**
+   * `'enforce'` (default) or `'shadow'`: decide and report but never block.
+   * In shadow mode every call runs; one that would have been limited still
+   * gets the `RateLimit` headers with the real numbers, and `onDecision`
+   * sees it (`shadowDenied`): measure a limit before enforcing it.
+   */
+  mode?: ThrottleMode;
+  /** Called synchronously with each decision (see `Throttle`'s `onDecision`); throwing never fails the call. */
+  onDecision?: DecisionListener;
+  /**
+   * How long `identify`, `cost`, `rate`, `refundOn` and `settle` may take, in
+   * ms (default 5000): a promise that does not settle by then fails the call
+   * with an error naming the function, instead of hanging it.
+   */
+  functionTimeoutMs?: number;
+  /** When to give a call's units back after it ran (see `RefundOn`). */
+  refundOn?: RefundOn<TCtx, TMeta, TInput>;
+  /** The call's real cost once it ran, charged or refunded against `cost` (see `Settle`). */
+  settle?: Settle<TCtx, TMeta, TInput>;
   /**
    * Who is limited: a string key, or `EXEMPTED` to skip limiting. Default:
    * the client address (`ctx.req`; `X-Forwarded-For` only with `trustProxy`).
@@ -73,6 +134,13 @@ export interface RateLimitOptions<TCtx = unknown, TMeta = unknown, TInput = unkn
   identify?: (info: CallInfo<TCtx, TMeta, TInput>) => string | Exempted | Promise<string | Exempted>;
   /** Which proxies' `X-Forwarded-For` to trust for the default identity. See `TrustProxy`. */
   trustProxy?: TrustProxy;
+  /**
+   * The default identity groups IPv6 clients by this prefix length (1-128,
+   * default 56): every address of one /56 shares one budget, so a client
+   * cannot rotate addresses in its own subnet to get more. IPv4 addresses are
+   * used whole; `::ffff:1.2.3.4` is `1.2.3.4`.
+   */
+  ipv6Subnet?: number;
   /**
    * Units the call costs (default 1), or a function of the call giving a
    * whole number >= 0. A call with cost 0 is always allowed. What it throws
@@ -116,4 +184,8 @@ export interface RateLimitMeta {
   uid?: string;
   /** Per-event limits, if this procedure is a subscription. */
   messages?: MessageLimitOptions;
+  /** When to give this procedure's units back (default: the middleware's). */
+  refundOn?: RefundOn;
+  /** This procedure's real cost once it ran (default: the middleware's). */
+  settle?: Settle;
 }

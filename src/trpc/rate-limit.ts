@@ -1,14 +1,16 @@
 import { TRPCError, type TRPCMiddlewareFunction, type TRPCUnsetMarker } from '@trpc/server';
+import { clientIdentity } from '../core/client-address.js';
 import type { Decision } from '../core/decision.js';
-import { ConfigurationError, RateLimitExceededError, describeValue } from '../core/errors.js';
+import { ConfigurationError, describeValue } from '../core/errors.js';
 import { EXEMPTED, type Exempted } from '../core/exempted.js';
-import { checkOptionNames } from '../core/options.js';
-import { Rate } from '../core/rate.js';
-import { isLeaseStrategy } from '../core/strategies/concurrency-limit.js';
-import { Throttle, type Rates } from '../core/throttle.js';
-import { addressFromContext, compileTrustProxy } from './client-address.js';
-import { limitEvents, type OnExceed } from './limited-events.js';
-import type { CallInfo, MessageLimitOptions, RateLimitMeta, RateLimitOptions } from './options.js';
+import { checkOptionNames, checkWholeNumber } from '../core/options.js';
+import { limitStream } from '../core/stream-limiter.js';
+import { boundUserFunction, DEFAULT_FUNCTION_TIMEOUT_MS, isPromiseLike } from '../core/time-bounds.js';
+import { afterCall, type Ran } from './after-call.js';
+import { contextRequest } from './client-address.js';
+import { checkComputedCost, denialError, isShadowDenied } from './denial.js';
+import type { RateLimitOptions } from './options.js';
+import { Planner, type AnyInfo, type Plan } from './plans.js';
 import { defaultHeaderTarget, writeRateLimitHeaders, type HeaderTarget } from './response-target.js';
 
 /** The input type a middleware sees: `unknown` (the raw input) before `.input(...)`. */
@@ -18,33 +20,9 @@ export type InputSeen<TInput> = TInput extends TRPCUnsetMarker ? unknown : TInpu
 export type WithOverrides<A, B> = Omit<A, keyof B> & B;
 
 const OPTION_NAMES = [
-  'uid', 'rate', 'strategy', 'backend', 'identify', 'trustProxy', 'cost', 'onError', 'minWaitMs',
-  'message', 'headers', 'headerTarget', 'messages',
+  'uid', 'rate', 'strategy', 'backend', 'identify', 'trustProxy', 'ipv6Subnet', 'cost', 'onError', 'minWaitMs',
+  'message', 'headers', 'headerTarget', 'messages', 'mode', 'onDecision', 'functionTimeoutMs', 'refundOn', 'settle',
 ] as const;
-const MESSAGE_OPTION_NAMES = ['rate', 'onExceed', 'strategy', 'cost'] as const;
-const META_OPTION_NAMES = ['rate', 'cost', 'strategy', 'uid', 'messages'] as const;
-
-type AnyInfo = CallInfo<unknown, unknown, unknown>;
-type CostOption = number | ((info: AnyInfo) => number | Promise<number>) | undefined;
-
-/** Everything one limited procedure needs: its throttle(s), built once and cached. */
-interface Plan {
-  throttle: Throttle<AnyInfo>;
-  /** True when a user function (identify, cost, rate) may read the input: the raw input is read for it. */
-  needsInput: boolean;
-  /** True when the strategy holds slots (a concurrency limit) that must be released. */
-  holdsSlots: boolean;
-  /** The throttle's rate when it has exactly one fixed rate (for the `w` of RateLimit-Policy). */
-  rate: Rate | undefined;
-  cost: CostOption;
-  messages: MessagePlan | undefined;
-}
-
-interface MessagePlan {
-  throttle: Throttle<AnyInfo>;
-  onExceed: OnExceed;
-  cost: MessageLimitOptions['cost'];
-}
 
 let subscriptionCount = 0;
 const processTag = Math.random().toString(36).slice(2, 10);
@@ -59,9 +37,18 @@ const processTag = Math.random().toString(36).slice(2, 10);
  *   `cause` is a `RateLimitExceededError` carrying the decision; with
  *   `rateLimitErrorFormatter` the client finds `data.rateLimit`. Over HTTP the
  *   response gets `Retry-After`, `RateLimit` and `RateLimit-Policy`.
+ * - A call whose cost can never fit says so in words (no wait is given); a
+ *   failed store (`onError: 'throttle'`) is `SERVICE_UNAVAILABLE` (503),
+ *   "Rate limiter unavailable", never a 429; a bad cost computed from client
+ *   input is `BAD_REQUEST` (400).
  * - A denied call changes no state; in a batch, only the limited calls fail.
+ * - `refundOn` / `settle` give units back or charge the real cost after the
+ *   call; `mode: 'shadow'` decides and reports without blocking.
  * - Subscriptions: the subscribe is limited like a call, and with `messages`
- *   each subscription's events are limited too.
+ *   each subscription's events are limited too. A concurrency slot is held
+ *   (and renewed) for the call's or subscription's whole life.
+ * - User functions (`identify`, `cost`, `rate`, `refundOn`, `settle`) are
+ *   bounded by `functionTimeoutMs`.
  * - A backend fault never crashes the app: it goes to `onError`.
  *
  * Throws `ConfigurationError` at once for a wrong option.
@@ -88,90 +75,22 @@ export function rateLimit<
   if (message !== undefined && typeof message !== 'string' && typeof message !== 'function') {
     throw new ConfigurationError(`rateLimit: message must be a string or a function, got ${describeValue(message)}`);
   }
-  checkCostOption('rateLimit: cost', opts.cost);
-  const trusted = compileTrustProxy(opts.trustProxy);
+  const identityOf = clientIdentity({
+    ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
+    ...(opts.ipv6Subnet !== undefined ? { ipv6Subnet: opts.ipv6Subnet } : {}),
+  }, 'rateLimit');
   const findTarget = (opts.headerTarget ?? defaultHeaderTarget) as (ctx: unknown) => HeaderTarget | undefined;
   const identify = opts.identify;
-
-  /** One throttle per distinct config (built once: for the fixed limit, or per procedure for meta limits). */
-  const makeThrottle = (throttleUid: string, rate: unknown, strategy = opts.strategy): Throttle<AnyInfo> => {
-    const rateOption = typeof rate === 'function'
-      ? (_key: string, info: AnyInfo | undefined) => (rate as (info: AnyInfo) => Rates | Promise<Rates>)(info!)
-      : (rate as Rates);
-    return new Throttle<AnyInfo>({
-      uid: throttleUid, rate: rateOption,
-      ...(strategy !== undefined ? { strategy } : {}),
-      ...(opts.backend !== undefined ? { backend: opts.backend } : {}),
-      ...(opts.onError !== undefined ? { onError: opts.onError } : {}),
-      ...(opts.minWaitMs !== undefined ? { minWaitMs: opts.minWaitMs } : {}),
-    });
-  };
-
-  const makeMessagePlan = (throttleUid: string, messages: MessageLimitOptions | undefined, owner: string): MessagePlan | undefined => {
-    if (messages === undefined) return undefined;
-    checkOptionNames(`${owner}: messages`, messages, MESSAGE_OPTION_NAMES);
-    const onExceed = messages.onExceed ?? 'drop';
-    if (onExceed !== 'drop' && onExceed !== 'latest' && onExceed !== 'complete') {
-      throw new ConfigurationError(`${owner}: messages.onExceed must be 'drop', 'latest' or 'complete', got ${describeValue(onExceed)}`);
-    }
-    if (messages.rate === undefined) throw new ConfigurationError(`${owner}: messages.rate is required`);
-    checkCostOption(`${owner}: messages.cost`, messages.cost);
-    return { throttle: makeThrottle(`${throttleUid}:messages`, messages.rate, messages.strategy), onExceed, cost: messages.cost };
-  };
-
-  const usesInput = (...values: unknown[]): boolean => typeof identify === 'function' || values.some((v) => typeof v === 'function');
-
-  let fixedPlan: Plan | undefined;
-  if (opts.rate !== undefined) {
-    fixedPlan = {
-      throttle: makeThrottle(uid, opts.rate as Rates),
-      needsInput: usesInput(opts.rate, opts.cost, opts.messages?.cost),
-      holdsSlots: isLeaseStrategy(opts.strategy),
-      rate: singleRate(opts.rate),
-      cost: opts.cost as CostOption,
-      messages: makeMessagePlan(uid, opts.messages as MessageLimitOptions | undefined, 'rateLimit'),
-    };
-  } else if (opts.messages !== undefined) {
-    throw new ConfigurationError('rateLimit: messages needs rate (meta-driven limits set messages in meta.rateLimit)');
-  }
-
-  const metaPlans = new WeakMap<object, Map<string, Plan>>();
-  const planFromMeta = (meta: unknown, path: string): Plan | undefined => {
-    const spec = (meta as { rateLimit?: RateLimitMeta } | undefined)?.rateLimit;
-    if (spec === undefined || spec === null) return undefined;
-    if (typeof spec !== 'object') {
-      throw new ConfigurationError(`rateLimit: meta.rateLimit of "${path}" must be an object, got ${describeValue(spec)}`);
-    }
-    let byPath = metaPlans.get(spec);
-    if (byPath === undefined) {
-      byPath = new Map();
-      metaPlans.set(spec, byPath);
-    }
-    let plan = byPath.get(path);
-    if (plan === undefined) {
-      const owner = `rateLimit: meta.rateLimit of "${path}"`;
-      checkOptionNames(owner, spec, META_OPTION_NAMES);
-      if (spec.rate === undefined) throw new ConfigurationError(`${owner}: rate is required`);
-      checkCostOption(`${owner}: cost`, spec.cost);
-      const throttleUid = spec.uid ?? `${uid}:${path}`;
-      plan = {
-        throttle: makeThrottle(throttleUid, spec.rate, spec.strategy ?? opts.strategy),
-        needsInput: usesInput(spec.rate, spec.cost ?? opts.cost, spec.messages?.cost),
-        holdsSlots: isLeaseStrategy(spec.strategy ?? opts.strategy),
-        rate: singleRate(spec.rate),
-        cost: (spec.cost ?? opts.cost) as CostOption,
-        messages: makeMessagePlan(throttleUid, spec.messages, owner),
-      };
-      byPath.set(path, plan);
-    }
-    return plan;
-  };
+  const timeoutMs = opts.functionTimeoutMs === undefined
+    ? DEFAULT_FUNCTION_TIMEOUT_MS
+    : checkWholeNumber('rateLimit', 'functionTimeoutMs', opts.functionTimeoutMs, 1);
+  const planner = new Planner(opts, uid);
 
   const middleware: TRPCMiddlewareFunction<unknown, unknown, object, object, unknown> = async (call) => {
     const { ctx, path, type, meta, signal, next } = call;
     let plan: Plan | undefined;
     try {
-      plan = fixedPlan ?? planFromMeta(meta, path);
+      plan = planner.planFor(meta, path);
     } catch (error) {
       throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: (error as Error).message, cause: error });
     }
@@ -182,10 +101,10 @@ export function rateLimit<
 
     let key: string | Exempted | undefined;
     if (identify !== undefined) {
-      const identified = identify(info);
-      key = typeof (identified as { then?: unknown } | undefined)?.then === 'function' ? await identified : identified as string | Exempted;
+      const identified = boundUserFunction('rateLimit: identify', identify(info), timeoutMs);
+      key = isPromiseLike(identified) ? await identified : identified;
     } else {
-      key = addressFromContext(ctx, trusted);
+      key = identityOf(contextRequest(ctx));
     }
     if (key === undefined) {
       const cause = new ConfigurationError(
@@ -196,7 +115,9 @@ export function rateLimit<
     }
     if (key === EXEMPTED) return next();
 
-    const cost = plan.cost === undefined ? 1 : typeof plan.cost === 'number' ? plan.cost : await plan.cost(info);
+    const cost = plan.cost === undefined ? 1
+      : typeof plan.cost === 'number' ? plan.cost
+        : checkComputedCost(await boundUserFunction('rateLimit: cost', plan.cost(info), timeoutMs), 'rateLimit: cost');
     // A concurrency limit holds a slot to give back; every other strategy only counts.
     let release: (() => Promise<void>) | undefined;
     let decision: Decision;
@@ -207,18 +128,15 @@ export function rateLimit<
     } else {
       decision = await plan.throttle.hit(key, { cost, context: info });
     }
-    if (!decision.allowed || headersMode === 'always') {
+    if (headersMode === 'always' || !decision.allowed || isShadowDenied(decision)) {
       const target = headersMode === 'none' ? undefined : findTarget(ctx);
       if (target !== undefined) writeRateLimitHeaders(target, decision, plan.rate);
     }
-    if (!decision.allowed) {
-      const text = typeof message === 'function' ? message(decision) : message;
-      const cause = new RateLimitExceededError(decision, text);
-      throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message, cause });
-    }
+    if (!decision.allowed) throw denialError(decision, message, plan.holdsSlots);
     if (decision.delayMs > 0) await waitFor(decision.delayMs, signal);
     const messagePlan = type === 'subscription' ? plan.messages : undefined;
-    if (release === undefined && messagePlan === undefined) return next(); // the fast path: nothing to do afterwards
+    const settles = plan.refundOn !== undefined || plan.settle !== undefined;
+    if (release === undefined && messagePlan === undefined && !settles) return next(); // the fast path: nothing to do afterwards
 
     let done: () => void = () => undefined;
     if (release !== undefined) {
@@ -235,7 +153,17 @@ export function rateLimit<
       result = await next();
     } catch (error) {
       done();
+      if (settles) await afterCall(plan, key, info, cost, { ok: false, ...(error instanceof TRPCError ? { error } : {}) }, timeoutMs);
       throw error;
+    }
+    if (settles) {
+      const ran: Ran = result.ok ? { ok: true, data: result.data } : { ok: false, error: result.error };
+      try {
+        await afterCall(plan, key, info, cost, ran, timeoutMs);
+      } catch (error) {
+        done();
+        throw error;
+      }
     }
     if (!result.ok || !isAsyncIterable(result.data)) {
       done();
@@ -250,11 +178,19 @@ export function rateLimit<
         const units = eventCost === undefined ? 1 : typeof eventCost === 'number' ? eventCost : await eventCost(event, info);
         return throttle.hit(eventKey, { cost: units, context: info });
       };
-      events = limitEvents(events, check, onExceed, signal);
+      events = limitStream(events, {
+        admit: check, onExceed, ...(signal !== undefined ? { signal } : {}),
+        limitedError: (decision) => denialError(decision, eventsLimitedMessage),
+      });
     }
     return { ...result, data: release === undefined ? events : releasingAtEnd(events, done) };
   };
   return middleware as unknown as TRPCMiddlewareFunction<TCtx, TMeta, TOverrides, object, TInput>;
+}
+
+/** The message of a subscription ended by `onExceed: 'complete'`. */
+function eventsLimitedMessage(decision: Decision): string {
+  return `Subscription ended: its events exceeded the rate limit of "${decision.uid}"`;
 }
 
 /** Passes `source` through and calls `done` once it ends, fails or is closed. */
@@ -266,23 +202,9 @@ async function* releasingAtEnd<T>(source: AsyncIterable<T>, done: () => void): A
   }
 }
 
-/** The one fixed rate of a rate option, if it is one (checked already by the throttle). */
-function singleRate(rate: unknown): Rate | undefined {
-  if (typeof rate === 'function') return undefined;
-  if (Array.isArray(rate)) return rate.length === 1 ? Rate.from(rate[0]) : undefined;
-  return Rate.from(rate as Rate | string);
-}
-
 function checkFunction(name: string, value: unknown): void {
   if (value !== undefined && typeof value !== 'function') {
     throw new ConfigurationError(`rateLimit: ${name} must be a function, got ${describeValue(value)}`);
-  }
-}
-
-function checkCostOption(owner: string, value: unknown): void {
-  if (value === undefined || typeof value === 'function') return;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new ConfigurationError(`${owner} must be a whole number >= 0 or a function, got ${describeValue(value)}`);
   }
 }
 

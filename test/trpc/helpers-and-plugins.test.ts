@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { initTRPC, TRPCError } from '@trpc/server';
-import { InMemoryBackend, LeakyBucketWithQueueStrategy, Throttle } from '../../src/index.js';
+import { InMemoryBackend, LeakyBucketWithQueueStrategy } from '../../src/index.js';
 import { ConcurrencyLimitStrategy } from '../../src/core/strategies/concurrency-limit.js';
 import { rateLimit } from '../../src/trpc/index.js';
-import { limitEvents } from '../../src/trpc/limited-events.js';
 import { manualClock } from './servers.js';
 
 describe('.concat() plugins', () => {
@@ -65,55 +64,5 @@ describe('queue strategy', () => {
     expect(first - begin).toBeLessThan(100);
     expect(second - begin).toBeGreaterThanOrEqual(140);
     await backend.close();
-  });
-});
-
-describe('limitEvents', () => {
-  const setup = () => {
-    const clock = manualClock();
-    const throttle = new Throttle({ uid: 'events', rate: '2/50ms', backend: new InMemoryBackend({ clock: clock.now }) });
-    return { clock, check: () => throttle.hit('k') };
-  };
-  async function* values(list: number[], closed: { count: number }): AsyncGenerator<number> {
-    try {
-      for (const v of list) yield v;
-    } finally {
-      closed.count++;
-    }
-  }
-  const drain = async (iterable: AsyncIterable<number>): Promise<number[]> => {
-    const out: number[] = [];
-    for await (const v of iterable) out.push(v);
-    return out;
-  };
-
-  it("'latest' delivers the last held-back event after the source ends, once the limit allows", async () => {
-    const { clock, check } = setup();
-    const closed = { count: 0 };
-    const done = drain(limitEvents(values([1, 2, 3, 4, 5], closed), check, 'latest', undefined));
-    setTimeout(() => clock.advance(50), 10); // the next window opens while 5 waits
-    expect(await done).toEqual([1, 2, 5]);
-    expect(closed.count).toBe(1);
-  });
-
-  it("'drop' skips, 'complete' stops and closes the source early", async () => {
-    const { check } = setup();
-    const closed = { count: 0 };
-    expect(await drain(limitEvents(values([1, 2, 3, 4], closed), check, 'drop', undefined))).toEqual([1, 2]);
-    const second = setup();
-    expect(await drain(limitEvents(values([1, 2, 3, 4], closed), second.check, 'complete', undefined))).toEqual([1, 2]);
-    expect(closed.count).toBe(2);
-  });
-
-  it('an abort ends the events and closes a source that is waiting at a yield', async () => {
-    const { check } = setup();
-    const closed = { count: 0 };
-    const abort = new AbortController();
-    const iterator = limitEvents(values([1, 2, 3], closed), check, 'drop', abort.signal)[Symbol.asyncIterator]();
-    expect((await iterator.next()).value).toBe(1);
-    abort.abort();
-    expect(await iterator.next()).toEqual({ done: true, value: undefined });
-    await new Promise((r) => setTimeout(r, 0));
-    expect(closed.count).toBe(1);
   });
 });

@@ -37,7 +37,7 @@ describe('clientAddress', () => {
 const t = initTRPC.context<{ req: Request }>().create({ errorFormatter: rateLimitErrorFormatter });
 
 describe('backend faults', () => {
-  it('go to onError: denied by default (fail closed), allowed with onError "allow"; the app keeps serving', async () => {
+  it('go to onError: 503 "Rate limiter unavailable" by default (fail closed, never a 429), allowed with onError "allow"', async () => {
     const broken = new InMemoryBackend({ namespace: 'broken' });
     await broken.close(); // every hit now fails with BackendConnectionError
     const seen: unknown[] = [];
@@ -51,12 +51,14 @@ describe('backend faults', () => {
     });
     const caller = t.createCallerFactory(router)({ req: new Request('http://x.test/') });
     const closed = await caller.closed().catch((e: unknown) => e) as TRPCError;
-    expect(closed.code).toBe('TOO_MANY_REQUESTS');
+    expect(closed.code).toBe('SERVICE_UNAVAILABLE');
+    expect(closed.message).toMatch(/^Rate limiter unavailable/);
     expect(await caller.open()).toBe('ran');
     const custom = await caller.custom().catch((e: unknown) => e) as TRPCError;
-    expect(custom.code).toBe('TOO_MANY_REQUESTS');
+    expect(custom.code).toBe('SERVICE_UNAVAILABLE');
     expect(seen[0]).toBeInstanceOf(BackendConnectionError);
-    expect(rateLimitErrorFormatter({ error: custom, shape: { code: -32029, message: '', data: { code: 'TOO_MANY_REQUESTS', httpStatus: 429 } } }).data.rateLimit?.retryAfterMs).toBe(250);
+    // Not a rate limit: the formatter adds no data.rateLimit.
+    expect(rateLimitErrorFormatter({ error: custom, shape: { code: -32603, message: '', data: { code: 'SERVICE_UNAVAILABLE', httpStatus: 503 } } }).data.rateLimit).toBeUndefined();
   });
 
   it('a missing client address is a clear INTERNAL_SERVER_ERROR, not a shared bucket', async () => {

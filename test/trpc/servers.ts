@@ -24,17 +24,20 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Starts the standalone adapter (and a WebSocket handler on the same port) for `router`. */
-export async function startServer(router: AnyTRPCRouter): Promise<RunningServer> {
+/**
+ * Starts the standalone adapter (and a WebSocket handler on the same port) for
+ * `router`; `extend` adds fields of the request to every context.
+ */
+export async function startServer(router: AnyTRPCRouter, extend: (req: IncomingMessage) => object = () => ({})): Promise<RunningServer> {
   const server = createHTTPServer({
     router,
-    createContext: ({ req, res }: { req: IncomingMessage; res: ServerResponse }): HttpContext => ({ req, res }),
+    createContext: ({ req, res }: { req: IncomingMessage; res: ServerResponse }): HttpContext => ({ req, res, ...extend(req) }),
   });
   const wss = new WebSocketServer({ server });
   const handler = applyWSSHandler({
     wss,
     router,
-    createContext: ({ req, res }: { req: IncomingMessage; res: unknown }): HttpContext => ({ req, res }),
+    createContext: ({ req, res }: { req: IncomingMessage; res: unknown }): HttpContext => ({ req, res, ...extend(req) }),
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -166,7 +166,7 @@ describe.each(transports)('subscriptions over %s', (_name, connect) => {
     close();
   });
 
-  it("'complete' ends the subscription at the first event over the limit and closes the source", async () => {
+  it("'complete' ends the subscription with TOO_MANY_REQUESTS at the first event over the limit and closes the source", async () => {
     clock.advance(200 - (clock.now() % 200));
     const { links, close } = connect();
     const closedBefore = hub.closed;
@@ -174,9 +174,12 @@ describe.each(transports)('subscriptions over %s', (_name, connect) => {
     await waitUntil(() => hub.queues.size === 1, 'the subscription to start');
     for (let i = 1; i <= 5; i++) hub.push(i);
     await waitUntil(() => hub.closed === closedBefore + 1, 'the source to close');
-    await waitUntil(() => sub.completed, 'the client to see the end');
+    await waitUntil(() => sub.errors.length === 1, 'the client to see the end');
     expect(sub.values).toEqual([1, 2, 3]);
-    expect(sub.errors).toEqual([]);
+    const ended = sub.errors[0]!;
+    expect(ended.data?.code).toBe('TOO_MANY_REQUESTS');
+    expect(ended.message).toMatch(/^Subscription ended: its events exceeded the rate limit/);
+    expect(ended.data?.rateLimit?.limit).toBe(3);
     sub.unsubscribe();
     close();
   });

@@ -3,7 +3,7 @@ import type { LuaStep } from './lua-step.js';
 /**
  * The Lua twin of `ConcurrencyLimitStrategy.step` (concurrency-limit.ts),
  * line for line. Params per rate: the lease time in ms. Args: the operation
- * ('acquire' | 'release', acquire when absent) and the lease id ('' when absent).
+ * ('acquire' | 'renew' | 'release', acquire when absent) and the lease id ('' when absent).
  */
 export const CONCURRENCY_LIMIT_LUA: LuaStep = {
   source: `
@@ -66,11 +66,12 @@ local function step(state, now, cost, L, P, params, args)
     local kept = without(live, id)
     return allowed(kept, now, L, #kept ~= total)
   end
-  if op ~= 'acquire' then error('ConcurrencyLimitStrategy: unknown operation ' .. op) end
+  if op ~= 'acquire' and op ~= 'renew' then error('ConcurrencyLimitStrategy: unknown operation ' .. op) end
   local others = without(live, id)
   local used = sumUnits(others)
   if cost == 0 then return allowed(live, now, L, false) end
-  if used + cost <= L then
+  local held = op == 'renew' and id ~= '' and #others < #live
+  if held or used + cost <= L then
     local lease = { id = id, exp = now + leaseMs, units = cost }
     local out = {}
     local at = #others + 1

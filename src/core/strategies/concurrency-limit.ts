@@ -28,7 +28,7 @@ export interface ConcurrencyLimitOptions {
 }
 
 /** The per-hit operation of a concurrency limit, carried in `ApplyRequest.args[0]`. */
-export type LeaseOperation = 'acquire' | 'release';
+export type LeaseOperation = 'acquire' | 'renew' | 'release';
 
 /** Lease ids: 1-64 characters of [A-Za-z0-9_-]. */
 const LEASE_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -43,6 +43,33 @@ export interface LeaseStrategy {
   acquireArgs(leaseId: string, context?: unknown, key?: string): StepArgs;
   /** The step args that give back the slot held under `leaseId` (same `context` and `key` as the acquire). */
   releaseArgs(leaseId: string, context?: unknown, key?: string): StepArgs;
+  /**
+   * The step args of a heartbeat that keeps the slot held under `leaseId`
+   * (same `context` and `key` as the acquire). Without it, `Throttle.acquire`
+   * renews with `acquireArgs` under the same id.
+   */
+  renewArgs?(leaseId: string, context?: unknown, key?: string): StepArgs;
+  /**
+   * How long a slot is held without renewal under `rate`, in ms. Without it,
+   * `Throttle.acquire` sends no heartbeats (the slot lapses after its lease).
+   */
+  leaseMsFor?(rate: Rate): number;
+}
+
+/**
+ * How often `Throttle.acquire` renews a held slot: a third of the shortest
+ * lease of `rates`, so two heartbeats in a row may fail before the slot
+ * lapses. A wrapper that scales a lease strategy (its `base`, as
+ * `TieredStrategy` has) uses its base's lease time. Undefined when no lease
+ * time is known (no heartbeat).
+ */
+export function renewIntervalMs(strategy: LeaseStrategy, rates: readonly Rate[]): number | undefined {
+  const base = (strategy as { base?: unknown }).base;
+  const leaseMsFor = strategy.leaseMsFor?.bind(strategy) ?? (isLeaseStrategy(base) ? base.leaseMsFor?.bind(base) : undefined);
+  if (leaseMsFor === undefined || rates.length === 0) return undefined;
+  let shortest = Infinity;
+  for (const rate of rates) shortest = Math.min(shortest, leaseMsFor(rate));
+  return Math.max(1, Math.floor(shortest / 3));
 }
 
 /** True when `strategy` hands out slots that `Throttle.acquire` must release. */
@@ -63,6 +90,10 @@ export function isLeaseStrategy(strategy: unknown): strategy is LeaseStrategy {
  *   expires), cost c > 0: allowed iff `used - held(id) + c <= L`, where
  *   `held(id)` is what lease `id` already holds (so re-acquiring an id renews
  *   it: a heartbeat). Then lease `id` holds c units until `now + leaseMs`.
+ * - renew (args `['renew', id]`, a heartbeat of a live holder): when lease
+ *   `id` is live, always allowed, it keeps its units until `now + leaseMs`
+ *   (a holder already running is never refused: refusing it would not stop
+ *   it, only let one more in). When it has lapsed, this is an acquire.
  * - release (args `['release', id]`): always allowed; lease `id` is dropped.
  *   It is stored even though its cost is 0 (`store: true`). Releasing an
  *   unknown or expired id changes nothing. Idempotent.
@@ -70,7 +101,9 @@ export function isLeaseStrategy(strategy: unknown): strategy is LeaseStrategy {
  * - `remaining = L - used` after the hit; `resetAfterMs` = time until the
  *   last lease expires (0 when none is held).
  * - denied, `c <= L`: `retryAfterMs` = time until enough leases expire for
- *   `used + c <= L` (a release frees a slot sooner); Infinity when `c > L`.
+ *   `used + c <= L`: an upper bound for holders that died; a holder that
+ *   ends releases sooner, and a live holder renews its lease (so the wait
+ *   may be longer). Infinity when `c > L`.
  * - Memory per key is O(L): at most L leases are held.
  */
 export class ConcurrencyLimitStrategy implements Strategy<ConcurrencyLimitState>, LeaseStrategy {
@@ -97,6 +130,14 @@ export class ConcurrencyLimitStrategy implements Strategy<ConcurrencyLimitState>
     return ['release', checkLeaseId(leaseId)];
   }
 
+  renewArgs(leaseId: string): StepArgs {
+    return ['renew', checkLeaseId(leaseId)];
+  }
+
+  leaseMsFor(rate: Rate): number {
+    return this.leaseMs ?? rate.periodMs;
+  }
+
   step(
     state: ConcurrencyLimitState | undefined, now: number, cost: number, rate: Rate, args?: StepArgs,
   ): StepOutcome<ConcurrencyLimitState> {
@@ -109,11 +150,12 @@ export class ConcurrencyLimitStrategy implements Strategy<ConcurrencyLimitState>
       const kept = id === '' ? live : live.filter((lease) => lease.id !== id);
       return this.allowed(kept, now, L, kept.length !== (state?.leases.length ?? 0));
     }
-    if (op !== 'acquire') throw new TypeError(`ConcurrencyLimitStrategy: unknown operation ${JSON.stringify(op)}`);
+    if (op !== 'acquire' && op !== 'renew') throw new TypeError(`ConcurrencyLimitStrategy: unknown operation ${JSON.stringify(op)}`);
     const others = id === '' ? live : live.filter((lease) => lease.id !== id);
     const used = sumUnits(others);
     if (cost === 0) return this.allowed(live, now, L, false);
-    if (used + cost <= L) {
+    const held = op === 'renew' && id !== '' && others.length < live.length;
+    if (held || used + cost <= L) {
       const lease: Lease = { id, expiresAt: now + leaseMs, units: cost };
       return this.allowed(insertByExpiry(others, lease), now, L, true);
     }

@@ -124,7 +124,7 @@ export interface WaitOptions<Ctx = unknown> extends HitOptions<Ctx> {
 export const CALL_OPTIONS = {
   hit: ['cost', 'context'],
   context: ['context'],
-  acquire: ['cost', 'context', 'onReleaseError'],
+  acquire: ['cost', 'context', 'onReleaseError', 'heartbeat'],
   wait: ['cost', 'context', 'maxWaitMs', 'signal'],
 } as const;
 

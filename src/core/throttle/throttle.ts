@@ -1,4 +1,4 @@
-import { acquiredWithLease, acquiredWithoutLease, newLeaseId, type AcquireOptions, type Acquired } from '../acquire.js';
+import { acquiredWithLease, acquiredWithoutLease, leaseCalls, newLeaseId, type AcquireOptions, type Acquired } from '../acquire.js';
 import type { ApplyRequest, Backend } from '../backends/backend.js';
 import type { Decision, StepDecision } from '../decision.js';
 import { ConfigurationError, describeValue, RateLimitExceededError } from '../errors.js';
@@ -7,7 +7,7 @@ import { scopeKey } from '../keys.js';
 import { describeThrottleState, type ThrottleStats } from '../metrics/throttle-stats.js';
 import { asBackendFailure } from '../on-error.js';
 import { isLeaseStrategy } from '../strategies/concurrency-limit.js';
-import type { AnyStrategy } from '../strategies/strategy.js';
+import type { AnyStrategy, StepArgs } from '../strategies/strategy.js';
 import { shadowed } from './decide.js';
 import { HIT, PEEK, ThrottleEngine, type FastPath } from './engine.js';
 import {
@@ -254,12 +254,14 @@ export class Throttle<Ctx = unknown> {
     }
     const identity = decision.key;
     let request: ApplyRequest | undefined;
-    const giveBack = async (): Promise<void> => {
+    const send = async (sendArgs: StepArgs, cost: number): Promise<void> => {
       const resolved = this.engine.rates.fixed ?? (await this.engine.resolveRates(identity, context));
       const scope = scopeKey(this.uid, identity);
-      request = { strategy, scope, keys: resolved.suffixes.map((s) => scope + s), rates: resolved.rates, cost: 0, args: strategy.releaseArgs(leaseId, context, identity) };
+      request = { strategy, scope, keys: resolved.suffixes.map((s) => scope + s), rates: resolved.rates, cost, args: sendArgs };
       await backend.apply(request);
     };
+    const rates = (this.engine.rates.fixed ?? (await this.engine.resolveRates(identity, context))).rates;
+    const calls = leaseCalls(strategy, { leaseId, key: identity, context, cost: decision.cost, rates, heartbeat: options?.heartbeat }, send);
     const onFailure = async (error: unknown): Promise<void> => {
       if (options?.onReleaseError !== undefined) return options.onReleaseError(error);
       const policy = this.engine.onErrorOption ?? backend.onError;
@@ -267,7 +269,7 @@ export class Throttle<Ctx = unknown> {
       const info = { uid: this.uid, key: identity, cost: 0, rates: request.rates, backend, strategy, request, context, minWaitMs: this.minWaitMs };
       await policy(asBackendFailure(error), info);
     };
-    return acquiredWithLease(decision, giveBack, onFailure);
+    return acquiredWithLease(decision, calls, onFailure);
   }
 
   /** Forgets `key`'s state for every rate of this throttle (for a rate function: the rates it gives for `context`). */
