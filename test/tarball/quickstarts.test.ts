@@ -122,7 +122,7 @@ describe('quick starts from the packed tarball', () => {
       '.meta<{ rateLimit?: RateLimitMeta }>()',
       '.create({ errorFormatter: rateLimitErrorFormatter });',
       "rateLimit: { rate: '10/second', strategy: new TokenBucketStrategy({ burstSize: 20 }) }",
-      'createHTTPServer({ router: appRouter, createContext: ({ req, res }) => ({ req, res }) });',
+      'createContext: ({ req, res }) => ({ req, res, userId: req.headers[\'x-user-id\']?.toString() }),',
     ]);
     assertDocContains('README.md', ['const procedure = t.procedure.use(rateLimit({ backend }));']);
     assertDocContains('docs/graphql-ws.md', [
