@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import type { Cluster, Redis } from 'ioredis';
 import { InMemoryBackend, Throttle, type AnyStrategy } from '../../../src/index.js';
 import { RedisBackend } from '../../../src/redis.js';
-import { MAX_BAKED_RATES } from '../../../src/core/backends/redis/single-hit-scripts.js';
+import { MAX_BAKED_RATES } from '../../../src/core/backends/redis/baked-scripts.js';
 import { generateTrace, manualClock, replayTrace, replayTraceInBursts } from '../../support/traces.js';
 
 /** Rate sets replayed: one rate, and two rates at once (all-or-nothing). */

@@ -1,8 +1,9 @@
 import { afterPendingMicrotasks } from '../../after-pending-microtasks.js';
-import { unexpectedReply, type Script } from './lua-driver.js';
+import { unexpectedReply } from './lua-driver.js';
+import type { Script } from './script-source.js';
 import type { ScriptClient } from './script-runner.js';
 import type { SingleHitCall } from './single-hit-call.js';
-import { singleHitArgs, type BakedScripts } from './single-hit-scripts.js';
+import type { BakedScripts } from './baked-scripts.js';
 
 /**
  * Hits queued before the queue is sent without waiting for the end of the
@@ -79,7 +80,7 @@ export class HitsCall {
 /** The hits of one tick queued for one baked rate (and, on a Cluster, one slot), in the order they started. */
 class HitGroup {
   readonly keys: string[] = [];
-  /** Per hit: cost, [now], param_1..param_NP. */
+  /** Per hit: cost (as `hitCost` encodes it), [now], param_1..param_NP. */
   readonly args: (string | number)[] = [];
   readonly calls: SingleHitCall[] = [];
 
@@ -120,13 +121,21 @@ export class HitCoalescer {
   /**
    * @param client where the calls go
    * @param perHitNow true when the backend has a `clock`: each hit carries its own now; otherwise one server TIME serves the call
+   * @param coalesce false: every hit is sent at once, alone (`coalesceHits: false`)
    */
-  constructor(private readonly client: ScriptClient, private readonly perHitNow: boolean) {}
+  constructor(private readonly client: ScriptClient, private readonly perHitNow: boolean, private readonly coalesce = true) {}
 
-  /** Queues one hit; `now` is the backend clock's time (with `perHitNow` only), `params` its twin's params. */
-  add(scripts: BakedScripts, slot: number, key: string, cost: number, now: number | undefined, params: readonly number[], call: SingleHitCall): void {
-    if (this.inFlight === 0 && this.queuedHits === 0) {
-      this.sendCall(scripts.one, singleHitArgs(key, now, cost, params), [call]);
+  /**
+   * Queues one hit (or sends it at once: see the class comment, and always
+   * when built with `coalesce` false); `cost` as `hitCost` encodes it, `now`
+   * the backend clock's time (with `perHitNow` only), `params` its twin's params.
+   */
+  add(scripts: BakedScripts, slot: number, key: string, cost: number | string, now: number | undefined, params: readonly number[], call: SingleHitCall): void {
+    if (!this.coalesce || (this.inFlight === 0 && this.queuedHits === 0)) {
+      const argv: (string | number)[] = [1, key, this.perHitNow ? '1' : '', cost];
+      if (this.perHitNow) argv.push(now!);
+      for (let k = 0; k < params.length; k++) argv.push(params[k]!);
+      this.sendCall(scripts.many, argv, [call]);
       return;
     }
     let bySlot = this.groups.get(scripts);

@@ -1,9 +1,48 @@
-import type { Script } from './lua-driver.js';
+import { Command, type Cluster, type Redis } from 'ioredis';
+import type { Script } from './script-source.js';
 
-/** The part of an ioredis `Redis` or `Cluster` the backend uses. */
+/** The commands the backend sends: scripts, and the few plain commands of `read` and `reset`. */
 export interface ScriptClient {
   evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
   eval(source: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  /** Any other command by name (MGET, TIME, DEL), replies as text. */
+  command(name: string, args: (string | number)[]): Promise<unknown>;
+}
+
+/**
+ * Sends the backend's commands straight to an ioredis `Redis` or `Cluster`
+ * with `sendCommand`, the path ioredis' own command methods take when
+ * auto-pipelining is off. ioredis routes a command through its
+ * auto-pipeline only when it comes from a named method
+ * (`client.evalsha(...)`, `client.call(...)`) on a client built with
+ * `enableAutoPipelining`; there the hit coalescer's calls would wait for the
+ * next tick a second time and be merged into pipelines with the user's
+ * commands (measured: the bench row "traffik fixed window, { client } +
+ * auto-pipelining" against "{ client }"). Sent this way, every command of
+ * the backend leaves in the order it was made, whatever the client's
+ * options, and the key prefix of the client (`keyPrefix`) still applies.
+ */
+export class DirectCommands implements ScriptClient {
+  private readonly keyPrefix: string | undefined;
+
+  constructor(private readonly client: Redis | Cluster) {
+    this.keyPrefix = (client.options as { keyPrefix?: string } | undefined)?.keyPrefix;
+  }
+
+  command(name: string, args: (string | number)[]): Promise<unknown> {
+    const command = new Command(name, args, { replyEncoding: 'utf8', keyPrefix: this.keyPrefix });
+    // sendCommand settles command.promise (it rejects it when the client is closed).
+    void this.client.sendCommand(command);
+    return command.promise;
+  }
+
+  evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown> {
+    return this.command('evalsha', [sha, numKeys, ...args]);
+  }
+
+  eval(source: string, numKeys: number, ...args: (string | number)[]): Promise<unknown> {
+    return this.command('eval', [source, numKeys, ...args]);
+  }
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { StepDecision } from '../../decision.js';
 import { BackendConnectionError, type BackendError } from '../../errors.js';
+import type { DenialCache, RememberableHit } from '../denial-cache.js';
 import type { DeadlineQueue, Expirable } from './deadline-queue.js';
-import { decodeHitAt } from './single-hit-scripts.js';
+import { decodeHitAt } from './baked-scripts.js';
 
 /** What a `SingleHitCall` needs of its backend. */
 export interface SingleHitOwner {
@@ -23,6 +24,10 @@ export interface SingleHitOwner {
 export class SingleHitCall implements Expirable {
   settled = false;
   readonly deadline: number;
+  /** Where a denial of this hit is remembered (`rememberIn`). */
+  private denials: DenialCache | undefined;
+  private hit: RememberableHit | undefined;
+  private sentAt = 0;
 
   constructor(
     private readonly owner: SingleHitOwner,
@@ -32,6 +37,13 @@ export class SingleHitCall implements Expirable {
   ) {
     this.deadline = owner.deadlines.deadlineFromNow();
     owner.deadlines.add(this);
+  }
+
+  /** Has a denial of this hit remembered in `denials`, as sent at `sentAt`. */
+  rememberIn(denials: DenialCache, hit: RememberableHit, sentAt: number): void {
+    this.denials = denials;
+    this.hit = hit;
+    this.sentAt = sentAt;
   }
 
   private what(): string {
@@ -65,6 +77,7 @@ export class SingleHitCall implements Expirable {
       this.reject(this.owner.describeFailure(error, this.what()));
       return;
     }
+    if (this.denials !== undefined && !decision.allowed) this.denials.remember(this.hit!, this.sentAt, [decision]);
     this.resolve([decision]);
   }
 }
