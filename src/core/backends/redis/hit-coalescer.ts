@@ -7,11 +7,10 @@ import type { BakedScripts } from './baked-scripts.js';
 
 /**
  * Hits queued before the queue is sent without waiting for the end of the
- * tick. Redis then runs these while Node is still preparing the next ones:
- * measured at 64 in flight, 16 gave 240k hits/s where one call per tick
- * (64 hits) gave 141k, as each side waited for the other; 8 gave 212k
- * (more calls), 24 gave 215k. It also bounds how long one script holds the
- * server.
+ * tick. Redis then runs these while Node is still preparing the next ones,
+ * instead of each side waiting for the other (bench row "traffik fixed
+ * window" at 64 in flight; 8 and 24 measured lower). It also bounds how long
+ * one script holds the server.
  */
 export const MAX_HITS_PER_CALL = 16;
 
