@@ -4,8 +4,11 @@
  * cost, until `r` ms after it was sent, whatever other processes do (they
  * only add units), unless this process resets, charges or refunds those
  * keys (it then calls `forget`). Within that time a backend answers such a
- * hit from memory, with no round trip, and the same numbers the store would
- * give: `retryAfterMs` (and `resetAfterMs`) counted down from the denial.
+ * hit from memory, with no round trip: denied, with the store's
+ * `retryAfterMs` and `resetAfterMs` counted down from the denial, exact;
+ * `remaining` is the store's at the denial (units that left the window
+ * since, while the hit stays denied, are not counted: a lower bound). A
+ * denial for ever (cost above the limit) is kept until the state resets.
  *
  * Only strategies that declare `denialsHoldUntilRetry` are remembered. The
  * one case where an answer can differ from the store's: a `reset` or
@@ -84,6 +87,9 @@ export class DenialCache {
     this.now = now ?? (() => performance.now());
   }
 
+  /** How many hits `answer` has answered from memory (for tests and metrics). */
+  answered = 0;
+
   /** Denials remembered now (expired ones included until they are looked up or pushed out). */
   get size(): number {
     return this.count;
@@ -111,6 +117,7 @@ export class DenialCache {
     }
     // Whole ms, as the store reports: the store decides on a ms clock that has moved at least this far.
     const elapsed = Math.floor(now - denial.sentAt);
+    this.answered++;
     return denial.decisions.map((d) => ({
       allowed: d.allowed,
       limit: d.limit,
@@ -129,13 +136,17 @@ export class DenialCache {
   remember(hit: RememberableHit, sentAt: number, decisions: readonly StepDecision[]): void {
     if (hit.strategy.denialsHoldUntilRetry !== true || (hit.op !== undefined && hit.op !== 'hit')) return;
     let retry = Infinity;
+    let reset = 0;
     let denied = false;
     for (const d of decisions) {
       if (!d.allowed) {
         denied = true;
         if (d.retryAfterMs < retry) retry = d.retryAfterMs;
       }
+      if (d.resetAfterMs > reset) reset = d.resetAfterMs;
     }
+    // Denied for ever (a cost above the limit): kept until the state has reset, so the numbers stay those of a live state.
+    if (retry === Infinity) retry = reset;
     // A reset, charge or refund since the hit was sent may have made the store's answer stale.
     if (!denied || !(retry > 0) || sentAt <= this.lastForgetAt) return;
     let scoped = this.byScope.get(hit.scope);

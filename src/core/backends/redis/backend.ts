@@ -107,8 +107,8 @@ export class RedisBackend implements Backend, SingleHitOwner {
   private readonly bakedScripts: BakedHitScripts;
   /** Sends single hits on the fast path, queuing those of one tick into shared script calls (unless `coalesceHits: false`). */
   private readonly coalescer: HitCoalescer;
-  /** Denied hits remembered (`rememberDenials`); undefined when off. */
-  private readonly denials: DenialCache | undefined;
+  /** @internal Denied hits remembered (`rememberDenials`); undefined when off. */
+  readonly denials: DenialCache | undefined;
   /** True on a Redis Cluster: coalesced hits are grouped by slot. */
   private readonly isCluster: boolean;
   private closed = false;
