@@ -67,6 +67,7 @@ export class RateSet<Ctx> {
       this.strategy.validateRate?.(rate);
       rates.push(rate);
     }
+    if (rates.length > 0) this.strategy.validateRates?.(rates);
     return { rates, suffixes: rates.map((rate) => stateSuffix(this.strategy.name, rate)) };
   }
 }

@@ -29,14 +29,25 @@ export type RateLike = string | Rate;
 /**
  * A rate limit: `limit` units per `periodMs` milliseconds. Immutable.
  * "0/0" (limit 0, period 0) is the unlimited rate; any other rate has
- * `limit >= 1` and a whole `periodMs >= 1`, and keeps `limit * periodMs`
- * below 2^51 so every strategy's integer arithmetic stays exact.
+ * `limit >= 1` and a whole `periodMs >= 1`, both below 2^53. Whether a rate
+ * is small enough for a strategy's exact integer arithmetic is that
+ * strategy's to check (`Strategy.validateRate`): large rates such as
+ * "100000000/day" work with every strategy whose products allow them.
  */
 export class Rate {
   /** Most units admitted per period (0 only when unlimited). */
   readonly limit: number;
   /** Length of the period in whole milliseconds (0 only when unlimited). */
   readonly periodMs: number;
+  /**
+   * `limit / g` with `g = gcd(limit, periodMs)`: the same rate as
+   * `reducedLimit` units per `reducedPeriodMs` ms, in the smallest integers
+   * (SEMANTICS.md "Notation"). Strategies that scale by the period use these
+   * so their products shrink by `g`. 0 when unlimited.
+   */
+  readonly reducedLimit: number;
+  /** `periodMs / gcd(limit, periodMs)` (see `reducedLimit`). 0 when unlimited. */
+  readonly reducedPeriodMs: number;
 
   constructor(init: RateInit) {
     if (init === null || typeof init !== 'object') {
@@ -68,6 +79,8 @@ export class Rate {
     if (limit === 0 && periodMs === 0) {
       this.limit = 0;
       this.periodMs = 0;
+      this.reducedLimit = 0;
+      this.reducedPeriodMs = 0;
       return;
     }
     if (limit === 0) {
@@ -76,13 +89,14 @@ export class Rate {
     if (periodMs === 0) {
       throw new ConfigurationError(`Rate period must be > 0 ms (use "0/0" for unlimited), got ${limit} per 0 ms`);
     }
-    if (limit * periodMs > 2 ** 51) {
-      throw new ConfigurationError(
-        `Rate ${limit}/${periodMs}ms is too large: limit * periodMs must stay below 2^51 for exact arithmetic`,
-      );
+    if (!Number.isSafeInteger(limit) || !Number.isSafeInteger(periodMs)) {
+      throw new ConfigurationError(`Rate ${limit}/${periodMs}ms is too large: limit and period must stay below 2^53`);
     }
     this.limit = limit;
     this.periodMs = periodMs;
+    const g = greatestCommonDivisor(limit, periodMs);
+    this.reducedLimit = limit / g;
+    this.reducedPeriodMs = periodMs / g;
   }
 
   /**
@@ -157,8 +171,37 @@ export class Rate {
   toString(): string {
     return this.unlimited ? '0/0' : `${this.limit}/${this.periodMs}ms`;
   }
+  /**
+   * This rate reduced by `divisor` instead of gcd(limit, period): for a
+   * strategy that reads one state under several limits of the same period
+   * (a tiered or time-of-day wrapper), so every limit counts in the same
+   * units (`divisor` = the gcd of the period and all those limits). Throws
+   * `ConfigurationError` unless `divisor` divides both limit and period.
+   */
+  withDivisor(divisor: number): Rate {
+    if (this.unlimited) return this;
+    if (!Number.isSafeInteger(divisor) || divisor < 1 || this.limit % divisor !== 0 || this.periodMs % divisor !== 0) {
+      throw new ConfigurationError(`Rate ${this.toString()}: ${describeValue(divisor)} does not divide both limit and period`);
+    }
+    const copy = new Rate({ limit: this.limit, milliseconds: this.periodMs });
+    const reduced = copy as { reducedLimit: number; reducedPeriodMs: number };
+    reduced.reducedLimit = this.limit / divisor;
+    reduced.reducedPeriodMs = this.periodMs / divisor;
+    return copy;
+  }
+
   /** True when both rates have the same limit and period. */
   equals(other: Rate): boolean {
     return this.limit === other.limit && this.periodMs === other.periodMs;
   }
+}
+
+/** gcd(a, b) of two positive safe integers (Euclid). */
+export function greatestCommonDivisor(a: number, b: number): number {
+  while (b !== 0) {
+    const r = a % b;
+    a = b;
+    b = r;
+  }
+  return a;
 }

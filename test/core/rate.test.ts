@@ -79,7 +79,7 @@ describe('new Rate', () => {
     [{ limit: 1, seconds: Number.NaN }, 'got NaN'],
     [{ limit: 1, seconds: -2 }, 'got -2'],
     [{ limit: 1, seconds: 1, weeks: 1 }, 'unknown option "weeks"'],
-    [{ limit: 2 ** 40, days: 1000 }, 'too large'],
+    [{ limit: 2 ** 53, seconds: 1 }, 'too large'],
   ])('rejects %j', (init, message) => {
     expect(() => new Rate(init as never)).toThrow(ConfigurationError);
     expect(() => new Rate(init as never)).toThrow(message);

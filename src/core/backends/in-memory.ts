@@ -301,7 +301,7 @@ export class InMemoryBackend implements Backend {
       entries[i] = entry;
       states[i] = entry?.state;
     }
-    const { decisions, writes } = runSteps(request.strategy, states, now, request.cost, request.rates, request.dryRun, request.args);
+    const { decisions, writes } = runSteps(request.strategy, states, now, request.cost, request.rates, request.dryRun, request.args, request.op);
     if (writes !== undefined) {
       for (let i = 0; i < keys.length; i++) {
         const outcome = writes[i]!;

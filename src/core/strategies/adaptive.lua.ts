@@ -21,7 +21,7 @@ local function adjust(n, eff, L, p, signal)
   if overloaded then return math.max(p[1], floorDiv(eff * p[4], 1000)) end
   return math.min(L, eff + p[2])
 end
-local function step(state, now, cost, L, P, p, args)
+local function step(state, now, cost, L, P, p, args, op)
   local inc = p[2]
   local signalled = p[5] == 1
   local w = floorDiv(now, P)
@@ -54,15 +54,16 @@ local function step(state, now, cost, L, P, p, args)
     if count == 0 and eff == L then return 0 end
     return waitFor(L, worstNext(count))
   end
-  if n + cost <= eff then
+  if n + cost <= eff or (op ~= nil and op ~= 'hit') then
     local after = n + cost
+    if op == 'refund' then after = math.max(0, n - cost) end
     local reset = resetAfter(after)
-    return true, eff, eff - after, 0, reset, 0, { w = w, n = after, eff = eff }, math.max(1, reset)
+    return true, eff, math.max(0, eff - after), 0, reset, 0, { w = w, n = after, eff = eff }, math.max(1, reset)
   end
   local reset = resetAfter(n)
   local retry = INF
   if cost <= L then retry = waitFor(cost, nextAfter(n)) end
-  return false, eff, eff - n, retry, reset, 0, { w = w, n = n, eff = eff }, math.max(1, reset)
+  return false, eff, math.max(0, eff - n), retry, reset, 0, { w = w, n = n, eff = eff }, math.max(1, reset)
 end
 return { parse = parse, step = step, serialize = serialize }
 `,

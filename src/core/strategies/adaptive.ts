@@ -5,8 +5,7 @@ import { ceilDiv, floorDiv } from './integer-math.js';
 import { toPerMille } from './per-mille.js';
 import { ADAPTIVE_LUA } from './adaptive.lua.js';
 import type { LuaStep } from './lua-step.js';
-import { describeAdaptive } from './describe-extra-state.js';
-import { parseIntegers, type StateDescription, type StepArgs, type StepOutcome, type Strategy } from './strategy.js';
+import { parseIntegers, type StateDescription, type StepArgs, type StepOp, type StepOutcome, type Strategy } from './strategy.js';
 
 /** Adaptive state: `n` units admitted in window `w` under the effective limit `eff`. */
 export interface AdaptiveState {
@@ -79,6 +78,11 @@ export class AdaptiveStrategy implements Strategy<AdaptiveState> {
   /** With a user signal: `[floor(signal(key, context))]` per hit. Without: undefined (no per-hit args). */
   readonly argsFor: ((key: string, context: unknown) => StepArgs) | undefined;
   /** The Lua twin run by the Redis backend (adaptive.lua.ts). */
+  /**
+   * Implements the `'charge'` and `'refund'` ops on the window's count (a charge counts
+   * toward the load that shrinks the limit). Denials are not remembered: the limit moves with load.
+   */
+  readonly supportsChargeAndRefund = true;
   readonly lua: LuaStep | undefined = {
     source: ADAPTIVE_LUA.source,
     params: (rate: Rate) => [
@@ -118,7 +122,7 @@ export class AdaptiveStrategy implements Strategy<AdaptiveState> {
   }
 
 
-  step(state: AdaptiveState | undefined, now: number, cost: number, rate: Rate, args?: StepArgs): StepOutcome<AdaptiveState> {
+  step(state: AdaptiveState | undefined, now: number, cost: number, rate: Rate, args?: StepArgs, op: StepOp = 'hit'): StepOutcome<AdaptiveState> {
     const L = rate.limit;
     const P = rate.periodMs;
     const minL = Math.max(1, floorDiv(L * this.minLimitPerMille, 1000));
@@ -134,11 +138,11 @@ export class AdaptiveStrategy implements Strategy<AdaptiveState> {
       eff = Math.min(L, this.adjust(state.n, state.eff, L, minL, inc, signalHigh) + (w - state.w - 1) * inc);
     }
     const windowEnd = (w + 1) * P - now;
-    if (n + cost <= eff) {
-      const after = n + cost;
+    if (n + cost <= eff || op !== 'hit') {
+      const after = op === 'refund' ? Math.max(0, n - cost) : n + cost;
       const resetAfterMs = this.resetAfter(after, eff, L, minL, inc, windowEnd, P);
       return {
-        decision: { allowed: true, limit: eff, remaining: eff - after, retryAfterMs: 0, resetAfterMs, delayMs: 0 },
+        decision: { allowed: true, limit: eff, remaining: Math.max(0, eff - after), retryAfterMs: 0, resetAfterMs, delayMs: 0 },
         state: { w, n: after, eff },
         ttlMs: Math.max(1, resetAfterMs),
       };
@@ -148,7 +152,7 @@ export class AdaptiveStrategy implements Strategy<AdaptiveState> {
     const next = this.signal === undefined ? this.adjust(n, eff, L, minL, inc, false) : Math.min(L, eff + inc);
     return {
       decision: {
-        allowed: false, limit: eff, remaining: eff - n,
+        allowed: false, limit: eff, remaining: Math.max(0, eff - n),
         retryAfterMs: cost > L ? Infinity : waitFor(cost, next, inc, windowEnd, P),
         resetAfterMs, delayMs: 0,
       },
@@ -186,8 +190,15 @@ export class AdaptiveStrategy implements Strategy<AdaptiveState> {
     }
   }
 
+  /** The effective limit now, the window's count and when it ends. */
   describe(state: AdaptiveState | undefined, now: number, rate: Rate): StateDescription {
-    return describeAdaptive(this, state, now, rate);
+    const d = this.step(state, now, 0, rate, this.signalThreshold === undefined ? [] : [this.signalThreshold]).decision;
+    const windowEndsInMs = (floorDiv(now, rate.periodMs) + 1) * rate.periodMs - now;
+    const count = d.limit - d.remaining;
+    return {
+      summary: `effective limit ${d.limit} of ${rate.limit}; ${count} used in this window (${d.remaining} left), which ends in ${windowEndsInMs} ms`,
+      values: { effectiveLimit: d.limit, baseLimit: rate.limit, count, remaining: d.remaining, windowEndsInMs },
+    };
   }
 
   serialize(state: AdaptiveState): string {

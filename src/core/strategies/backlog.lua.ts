@@ -31,20 +31,25 @@ end
 /**
  * The Lua twin of `BacklogStrategy.step` (backlog.ts): token bucket, token
  * bucket with debt, leaky bucket and leaky bucket with queue. Params per
- * rate: capacity K, reported limit, 1 when allowed hits carry `delayMs`.
+ * rate: capacity K, reported limit, 1 when allowed hits carry `delayMs`, and
+ * the rate reduced by gcd(L, P) (L', P'), which the formulas use in place of L and P.
  */
 export const BACKLOG_LUA: LuaStep = {
   source: `${BACKLOG_HELPERS}
-local function step(state, now, cost, L, P, params)
+local function step(state, now, cost, fullL, fullP, params, args, op)
   local K = params[1]
   local limit = params[2]
+  local L = params[4]
+  local P = params[5]
   local y0 = drainBacklog(state, now, L)
   local last = backlogTime(state, now)
-  if cost <= K and y0 + cost * P <= K * P then
+  local forced = op ~= nil and op ~= 'hit'
+  if forced or (cost <= K and y0 + cost * P <= K * P) then
     local y = y0 + cost * P
+    if op == 'refund' then y = math.max(0, y0 - cost * P) end
     local reset = ceilDiv(y, L)
     local delay = 0
-    if params[3] == 1 then delay = ceilDiv(y0, L) end
+    if params[3] == 1 and not forced then delay = ceilDiv(y0, L) end
     return true, limit, math.max(0, floorDiv(K * P - y, P)), 0, reset, delay, { y = y, last = last }, math.max(1, reset)
   end
   local reset = ceilDiv(y0, L)
@@ -56,16 +61,22 @@ return { parse = parse, step = step, serialize = serialize }
 `,
 };
 
-/** The Lua twin of `GCRAStrategy.step` (gcra.ts). Params per rate: tau (burstToleranceMs). */
+/**
+ * The Lua twin of `GCRAStrategy.step` (gcra.ts). Params per rate: tau
+ * (burstToleranceMs) and the rate reduced by gcd(L, P) (L', P').
+ */
 export const GCRA_LUA: LuaStep = {
   source: `${BACKLOG_HELPERS}
-local function step(state, now, cost, L, P, params)
+local function step(state, now, cost, fullL, fullP, params, args, op)
+  local L = params[2]
+  local P = params[3]
   local slack = params[1] * L
   local limit = floorDiv(slack, P) + 1
   local y0 = drainBacklog(state, now, L)
   local last = backlogTime(state, now)
-  if cost == 0 or y0 <= slack then
+  if cost == 0 or y0 <= slack or (op ~= nil and op ~= 'hit') then
     local y = y0 + cost * P
+    if op == 'refund' then y = math.max(0, y0 - cost * P) end
     local reset = ceilDiv(y, L)
     return true, limit, math.max(0, floorDiv(slack - y, P) + 1), 0, reset, 0, { y = y, last = last }, math.max(1, reset)
   end

@@ -1,7 +1,7 @@
 import { checkOptionNames, checkWholeNumber } from '../options.js';
 import type { Rate } from '../rate.js';
 import { CONCURRENCY_LIMIT_LUA } from './concurrency-limit.lua.js';
-import { describeConcurrency } from './describe-extra-state.js';
+import { describeConcurrency } from './concurrency-limit.describe.js';
 import type { LuaStep } from './lua-step.js';
 import type { StateDescription, StepArgs, StepOutcome, Strategy } from './strategy.js';
 

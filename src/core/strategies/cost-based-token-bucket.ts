@@ -5,7 +5,6 @@ import { ceilDiv, floorDiv } from './integer-math.js';
 import { toPerMille } from './per-mille.js';
 import { COST_BASED_TOKEN_BUCKET_LUA } from './cost-based-token-bucket.lua.js';
 import type { LuaStep } from './lua-step.js';
-import { describeCostBased } from './describe-extra-state.js';
 import { parseIntegers, type StateDescription, type StepOutcome, type Strategy } from './strategy.js';
 
 /**
@@ -122,8 +121,15 @@ export class CostBasedTokenBucketStrategy implements Strategy<CostBasedTokenBuck
     }
   }
 
+  /** Tokens, the recent average cost and the refill it gives. */
   describe(state: CostBasedTokenBucketState | undefined, now: number, rate: Rate): StateDescription {
-    return describeCostBased(this, state, now, rate);
+    const d = this.step(state, now, 0, rate).decision;
+    const avg = state === undefined || d.resetAfterMs === 0 ? 1000 : state.avg;
+    const refillPerMille = this.refillPerMille(avg);
+    return {
+      summary: `${d.remaining} of ${d.limit} tokens; recent average cost ${avg / 1000}, refilling at ${refillPerMille / 10}% of the rate`,
+      values: { tokens: d.remaining, limit: d.limit, averageCostPerMille: avg, refillPerMille },
+    };
   }
 
   serialize(state: CostBasedTokenBucketState): string {

@@ -11,22 +11,24 @@ end
 local function serialize(s)
   return string.format('%d,%d', s.w, s.n)
 end
-local function step(state, now, cost, L, P)
+local function step(state, now, cost, L, P, params, args, op)
   local w = floorDiv(now, P)
+  if state ~= nil and state.w > w then w = state.w end
   local n = 0
   if state ~= nil and state.w == w then n = state.n end
   local windowEnd = (w + 1) * P - now
-  if n + cost <= L then
+  if n + cost <= L or (op ~= nil and op ~= 'hit') then
     local after = n + cost
+    if op == 'refund' then after = math.max(0, n - cost) end
     local reset = windowEnd
     if after == 0 then reset = 0 end
-    return true, L, L - after, 0, reset, 0, { w = w, n = after }, windowEnd
+    return true, L, math.max(0, L - after), 0, reset, 0, { w = w, n = after }, windowEnd
   end
   local retry = windowEnd
   if cost > L then retry = INF end
   local reset = windowEnd
   if n == 0 then reset = 0 end
-  return false, L, L - n, retry, reset, 0, { w = w, n = n }, windowEnd
+  return false, L, math.max(0, L - n), retry, reset, 0, { w = w, n = n }, windowEnd
 end
 return { parse = parse, step = step, serialize = serialize }
 `,

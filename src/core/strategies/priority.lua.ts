@@ -9,7 +9,7 @@ import type { LuaStep } from './lua-step.js';
  */
 export const PRIORITY_LUA: LuaStep = {
   source: `${BACKLOG_HELPERS}
-local function step(state, now, cost, L, P, params, args)
+local function step(state, now, cost, L, P, params, args, op)
   local B = params[1]
   local levels = #params - 1
   local level = levels - 1
@@ -20,8 +20,9 @@ local function step(state, now, cost, L, P, params, args)
   local K = params[2 + level]
   local y0 = drainBacklog(state, now, L)
   local last = backlogTime(state, now)
-  if cost == 0 or (cost <= K and y0 + cost * P <= K * P) then
+  if cost == 0 or (op ~= nil and op ~= 'hit') or (cost <= K and y0 + cost * P <= K * P) then
     local y = y0 + cost * P
+    if op == 'refund' then y = math.max(0, y0 - cost * P) end
     local reset = ceilDiv(y, L)
     return true, B, math.max(0, floorDiv(K * P - y, P)), 0, reset, 0, { y = y, last = last }, math.max(1, reset)
   end

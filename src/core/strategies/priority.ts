@@ -6,9 +6,8 @@ import { ceilDiv, floorDiv } from './integer-math.js';
 import { toPerMille } from './per-mille.js';
 import type { LuaStep } from './lua-step.js';
 import { PRIORITY_LUA } from './priority.lua.js';
-import { describePriority } from './describe-extra-state.js';
-import type { StateDescription, StepArgs, StepOutcome, Strategy } from './strategy.js';
-import { checkScaledCapacity } from './token-bucket.js';
+import { checkExactProduct } from './exact-arithmetic.js';
+import type { StateDescription, StepArgs, StepOp, StepOutcome, Strategy } from './strategy.js';
 
 /** Options of `PriorityStrategy`. */
 export interface PriorityOptions {
@@ -47,6 +46,9 @@ const DEFAULT_SHARES = [1, 0.8, 0.5] as const;
  * - denied: `retryAfterMs = ceil((y' + c * P - K_p * P) / L)`; Infinity when
  *   `c > K_p`.
  * Not a separate budget per priority: all levels share one state per key.
+ * Charge adds `c * P` to the shared backlog even past every level's
+ * capacity; refund takes back up to `c * P`. Both are allowed whatever the
+ * level. A denial holds until its retry time for hits of the same level.
  */
 export class PriorityStrategy implements Strategy<BacklogState> {
   readonly name: string;
@@ -55,6 +57,10 @@ export class PriorityStrategy implements Strategy<BacklogState> {
   /** The configured burst size, or undefined for "the rate's limit". */
   readonly burstSize: number | undefined;
   private readonly priorityOf: ((key: string, context: unknown) => number) | undefined;
+  /** Implements the `'charge'` and `'refund'` ops. */
+  readonly supportsChargeAndRefund = true;
+  /** The shared backlog only drains with time: a denial at a level holds until its retry time. */
+  readonly denialsHoldUntilRetry = true;
   /** The Lua twin run by the Redis backend (priority.lua.ts): B and each level's capacity as params. */
   readonly lua: LuaStep | undefined = {
     source: PRIORITY_LUA.source,
@@ -101,7 +107,7 @@ export class PriorityStrategy implements Strategy<BacklogState> {
     return floorDiv(B * this.sharesPerMille[level]!, 1000);
   }
 
-  step(state: BacklogState | undefined, now: number, cost: number, rate: Rate, args?: StepArgs): StepOutcome<BacklogState> {
+  step(state: BacklogState | undefined, now: number, cost: number, rate: Rate, args?: StepArgs, op: StepOp = 'hit'): StepOutcome<BacklogState> {
     const L = rate.limit;
     const P = rate.periodMs;
     const level = args?.[0] === undefined ? this.sharesPerMille.length - 1 : Number(args[0]);
@@ -112,8 +118,8 @@ export class PriorityStrategy implements Strategy<BacklogState> {
     const K = floorDiv(B * this.sharesPerMille[level]!, 1000);
     const y0 = drainBacklog(state, now, L);
     const last = backlogTime(state, now);
-    if (cost === 0 || (cost <= K && y0 + cost * P <= K * P)) {
-      const y = y0 + cost * P;
+    if (cost === 0 || op !== 'hit' || (cost <= K && y0 + cost * P <= K * P)) {
+      const y = op === 'refund' ? Math.max(0, y0 - cost * P) : y0 + cost * P;
       const resetAfterMs = ceilDiv(y, L);
       return {
         decision: { allowed: true, limit: B, remaining: Math.max(0, floorDiv(K * P - y, P)), retryAfterMs: 0, resetAfterMs, delayMs: 0 },
@@ -135,15 +141,25 @@ export class PriorityStrategy implements Strategy<BacklogState> {
 
   validateRate(rate: Rate): void {
     const B = this.burstSize ?? rate.limit;
-    checkScaledCapacity('PriorityStrategy', B, rate);
+    checkExactProduct('PriorityStrategy', rate, 'burst size x period', B * rate.periodMs);
     const lowest = this.sharesPerMille.length - 1;
     if (this.capacityOf(lowest, rate) === 0) {
       throw new ConfigurationError(`PriorityStrategy: share ${this.sharesPerMille[lowest]! / 1000} of a budget of ${B} is less than one unit for level ${lowest}; raise the share or the rate`);
     }
   }
 
+  /** The shared bucket's tokens and what each level may still take. */
   describe(state: BacklogState | undefined, now: number, rate: Rate): StateDescription {
-    return describePriority(this, state, now, rate);
+    const values: Record<string, number> = {};
+    const levels: string[] = [];
+    const B = this.burstSize ?? rate.limit;
+    this.sharesPerMille.forEach((_, level) => {
+      const d = this.step(state, now, 0, rate, [level]).decision;
+      values[`remainingLevel${level}`] = d.remaining;
+      levels.push(`level ${level}: ${d.remaining}`);
+    });
+    const tokens = values['remainingLevel0'] ?? 0;
+    return { summary: `${tokens} of ${B} tokens in the shared bucket; left per level: ${levels.join(', ')}`, values: { tokens, limit: B, ...values } };
   }
 
   serialize(state: BacklogState): string {

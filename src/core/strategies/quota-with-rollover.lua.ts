@@ -14,7 +14,7 @@ end
 local function serialize(s)
   return int(s.w) .. ',' .. int(s.used) .. ',' .. int(s.carry)
 end
-local function step(state, now, cost, L, P, p)
+local function step(state, now, cost, L, P, p, args, op)
   local function carryAfter(u)
     return math.min(p[1], floorDiv(math.max(0, L - u) * p[2], 1000))
   end
@@ -37,10 +37,11 @@ local function step(state, now, cost, L, P, p)
     if carryAfter(u) > 0 then return periodEnd + P end
     return periodEnd
   end
-  if used + cost <= allowance then
+  if used + cost <= allowance or (op ~= nil and op ~= 'hit') then
     local after = used + cost
+    if op == 'refund' then after = math.max(0, used - cost) end
     local reset = resetAfter(after)
-    return true, allowance, allowance - after, 0, reset, 0, { w = w, used = after, carry = carry }, math.max(1, reset)
+    return true, allowance, math.max(0, allowance - after), 0, reset, 0, { w = w, used = after, carry = carry }, math.max(1, reset)
   end
   local nxt = 0
   if used > 0 then nxt = carryAfter(used) end

@@ -5,8 +5,7 @@ import { floorDiv } from './integer-math.js';
 import { toPerMille } from './per-mille.js';
 import type { LuaStep } from './lua-step.js';
 import { QUOTA_WITH_ROLLOVER_LUA } from './quota-with-rollover.lua.js';
-import { describeQuota } from './describe-extra-state.js';
-import { parseIntegers, type StateDescription, type StepOutcome, type Strategy } from './strategy.js';
+import { parseIntegers, type StateDescription, type StepArgs, type StepOp, type StepOutcome, type Strategy } from './strategy.js';
 
 /** Quota state: `used` units in period `w` (= floor(now / P)), which started with `carry` rolled-over units. */
 export interface QuotaWithRolloverState {
@@ -46,6 +45,10 @@ export class QuotaWithRolloverStrategy implements Strategy<QuotaWithRolloverStat
   /** The configured cap, or undefined for "the rate's limit". */
   readonly maxRollover: number | undefined;
   /** The Lua twin run by the Redis backend (quota-with-rollover.lua.ts): the cap and the share as params. */
+  /** Implements the `'charge'` and `'refund'` ops on this period's usage (a refund never touches the carry). */
+  readonly supportsChargeAndRefund = true;
+  /** Usage only grows within a period: a denial holds until the period ends (unless refunded or reset). */
+  readonly denialsHoldUntilRetry = true;
   readonly lua: LuaStep | undefined = {
     source: QUOTA_WITH_ROLLOVER_LUA.source,
     params: (rate: Rate) => [this.maxRollover ?? rate.limit, this.rolloverPerMille],
@@ -59,7 +62,7 @@ export class QuotaWithRolloverStrategy implements Strategy<QuotaWithRolloverStat
     this.name = `quota-rollover:${this.rolloverPerMille}:${this.maxRollover ?? 'L'}`;
   }
 
-  step(state: QuotaWithRolloverState | undefined, now: number, cost: number, rate: Rate): StepOutcome<QuotaWithRolloverState> {
+  step(state: QuotaWithRolloverState | undefined, now: number, cost: number, rate: Rate, _args?: StepArgs, op: StepOp = 'hit'): StepOutcome<QuotaWithRolloverState> {
     const L = rate.limit;
     const P = rate.periodMs;
     const w = floorDiv(now, P);
@@ -73,11 +76,11 @@ export class QuotaWithRolloverStrategy implements Strategy<QuotaWithRolloverStat
     }
     const periodEnd = (w + 1) * P - now;
     const allowance = L + carry;
-    if (used + cost <= allowance) {
-      const after = used + cost;
+    if (used + cost <= allowance || op !== 'hit') {
+      const after = op === 'refund' ? Math.max(0, used - cost) : used + cost;
       const resetAfterMs = this.resetAfter(after, carry, L, P, periodEnd);
       return {
-        decision: { allowed: true, limit: allowance, remaining: allowance - after, retryAfterMs: 0, resetAfterMs, delayMs: 0 },
+        decision: { allowed: true, limit: allowance, remaining: Math.max(0, allowance - after), retryAfterMs: 0, resetAfterMs, delayMs: 0 },
         state: { w, used: after, carry },
         ttlMs: Math.max(1, resetAfterMs),
       };
@@ -115,8 +118,16 @@ export class QuotaWithRolloverStrategy implements Strategy<QuotaWithRolloverStat
     }
   }
 
+  /** This period's allowance (L + carry), the usage and when the period ends. */
   describe(state: QuotaWithRolloverState | undefined, now: number, rate: Rate): StateDescription {
-    return describeQuota(this, state, now, rate);
+    const d = this.step(state, now, 0, rate).decision;
+    const carry = d.limit - rate.limit;
+    const used = d.limit - d.remaining;
+    const periodEndsInMs = (floorDiv(now, rate.periodMs) + 1) * rate.periodMs - now;
+    return {
+      summary: `${used} of ${d.limit} used this period (${rate.limit} + ${carry} rolled over); the period ends in ${periodEndsInMs} ms`,
+      values: { used, allowance: d.limit, carry, remaining: d.remaining, periodEndsInMs },
+    };
   }
 
   serialize(state: QuotaWithRolloverState): string {

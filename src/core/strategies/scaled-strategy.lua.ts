@@ -17,7 +17,7 @@ export function scaledLua(base: LuaStep): LuaStep {
 local base = (function()
 ${base.source}
 end)()
-local function step(state, now, cost, L, P, p, args)
+local function step(state, now, cost, L, P, p, args, op)
   local S, own, offset, fmin, NPb, R = p[1], p[2], p[3], p[4], p[5], p[6]
   local slot
   local rest = args
@@ -43,7 +43,7 @@ local function step(state, now, cost, L, P, p, args)
   for k = 1, NPb do bp[k] = p[at + k] end
   local Ls = L
   if f ~= 1000 then Ls = math.max(1, floorDiv(L * f, 1000)) end
-  local ok, limit, remaining, retry, reset, delay, s, ttl, store = base.step(state, now, cost, Ls, P, bp, rest)
+  local ok, limit, remaining, retry, reset, delay, s, ttl, store = base.step(state, now, cost, Ls, P, bp, rest, op)
   if remaining < 0 or (cost == 0 and not ok) then
     ok = ok or cost == 0
     remaining = math.max(0, remaining)

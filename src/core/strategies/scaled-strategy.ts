@@ -1,12 +1,12 @@
 import { ConfigurationError, describeValue } from '../errors.js';
-import type { Rate } from '../rate.js';
+import { greatestCommonDivisor, type Rate } from '../rate.js';
 import { isLeaseStrategy, type LeaseStrategy } from './concurrency-limit.js';
 import { FixedWindowStrategy } from './fixed-window.js';
 import { ceilDiv } from './integer-math.js';
 import type { LuaStep } from './lua-step.js';
 import { scaleRate } from './per-mille.js';
 import { scaledLua } from './scaled-strategy.lua.js';
-import type { AnyStrategy, StateDescription, StepArgs, StepOutcome, Strategy } from './strategy.js';
+import type { AnyStrategy, StateDescription, StepArgs, StepOp, StepOutcome, Strategy } from './strategy.js';
 
 const NO_ARGS: StepArgs = [];
 
@@ -25,6 +25,9 @@ const NO_ARGS: StepArgs = [];
  * limit of this hit, `L_min` that of the smallest factor the wrapper may
  * use), so that no state a slower factor still needs is dropped early: a
  * bucket filled at a fast rate drains slower once the factor drops.
+ *
+ * Charge and refund go to the base, under the scaled rate, when the base
+ * supports them (`supportsChargeAndRefund` follows the base).
  */
 export abstract class ScaledStrategy implements Strategy<unknown> {
   abstract readonly name: string;
@@ -35,6 +38,8 @@ export abstract class ScaledStrategy implements Strategy<unknown> {
   /** Set when the base is a lease strategy: release args for `Throttle.acquire`. */
   readonly releaseArgs?: LeaseStrategy['releaseArgs'];
   private slowest: number | undefined;
+  /** Per rate: each factor's scaled rate, all reduced by one common divisor (see `scaled`). */
+  private readonly sharedUnits = new WeakMap<Rate, Map<number, Rate>>();
   private luaStep: LuaStep | undefined | null = null;
   /** How many leading step args are the wrapper's own. */
   protected abstract readonly ownArgs: number;
@@ -90,7 +95,7 @@ export abstract class ScaledStrategy implements Strategy<unknown> {
           const count = baseLua.params?.(rate).length ?? 0;
           const out = [factors.length, this.ownArgs, this.luaOffsetMinutes(), this.slowestFactor(), count, ranges.length];
           for (const range of ranges) out.push(...range);
-          for (const factor of factors) out.push(factor, ...(baseLua.params?.(scaleRate(rate, factor)) ?? []));
+          for (const factor of factors) out.push(factor, ...(baseLua.params?.(this.scaled(rate, factor)) ?? []));
           return out;
         },
       };
@@ -105,11 +110,16 @@ export abstract class ScaledStrategy implements Strategy<unknown> {
     return own.length === 0 ? baseArgs : [...own, ...baseArgs];
   }
 
-  step(state: unknown, now: number, cost: number, rate: Rate, args: StepArgs = NO_ARGS): StepOutcome<unknown> {
+  /** True when the base implements `'charge'` and `'refund'`: the wrapper forwards them. */
+  get supportsChargeAndRefund(): boolean {
+    return this.base.supportsChargeAndRefund === true;
+  }
+
+  step(state: unknown, now: number, cost: number, rate: Rate, args: StepArgs = NO_ARGS, op: StepOp = 'hit'): StepOutcome<unknown> {
     const own = this.ownArgs === 0 ? NO_ARGS : args.slice(0, this.ownArgs);
     const rest = this.ownArgs === 0 ? args : args.slice(this.ownArgs);
-    const scaled = scaleRate(rate, this.factorAt(now, own));
-    let outcome = this.base.step(state, now, cost, scaled, rest);
+    const scaled = this.scaled(rate, this.factorAt(now, own));
+    let outcome = this.base.step(state, now, cost, scaled, rest, op);
     const { decision } = outcome;
     if (decision.remaining < 0 || (cost === 0 && !decision.allowed)) {
       // A state from a larger factor may hold more than this one's limit: report 0 left, and keep
@@ -123,17 +133,41 @@ export abstract class ScaledStrategy implements Strategy<unknown> {
     return { ...outcome, ttlMs: ceilDiv(outcome.ttlMs * scaled.limit, slowest) };
   }
 
+  /**
+   * `rate` scaled by `factor`, reduced by the gcd of the period and every
+   * factor's scaled limit rather than its own gcd: the base's state is
+   * shared by all factors, so its units (a bucket's P / g) must not change
+   * with the factor. Cached per rate.
+   */
+  protected scaled(rate: Rate, factor: number): Rate {
+    let byFactor = this.sharedUnits.get(rate);
+    if (byFactor === undefined) {
+      byFactor = new Map();
+      const factors = [...new Set([...this.factors(), ...this.luaSlots().factors])];
+      let divisor = rate.periodMs;
+      for (const f of factors) divisor = greatestCommonDivisor(scaleRate(rate, f).limit, divisor);
+      for (const f of factors) byFactor.set(f, scaleRate(rate, f).withDivisor(divisor));
+      this.sharedUnits.set(rate, byFactor);
+    }
+    return byFactor.get(factor) ?? scaleRate(rate, factor);
+  }
+
   /** The smallest factor this wrapper may use. */
   private slowestFactor(): number {
     this.slowest ??= Math.min(...this.factors());
     return this.slowest;
   }
 
+  /** Forwards the whole list of rates to the base's own check. */
+  validateRates(rates: readonly Rate[]): void {
+    this.base.validateRates?.(rates);
+  }
+
   validateRate(rate: Rate): void {
     for (const factor of this.factors()) {
       let scaled: Rate;
       try {
-        scaled = scaleRate(rate, factor);
+        scaled = this.scaled(rate, factor);
       } catch (error) {
         throw new ConfigurationError(`${this.name}: rate ${rate.limit}/${rate.periodMs}ms scaled by ${factor / 1000}: ${(error as Error).message}`);
       }
@@ -148,7 +182,7 @@ export abstract class ScaledStrategy implements Strategy<unknown> {
    */
   describe(state: unknown, now: number, rate: Rate): StateDescription {
     const factor = this.factorAt(now, this.ownArgs === 0 ? NO_ARGS : [this.defaultSlot()]);
-    const scaled = scaleRate(rate, factor);
+    const scaled = this.scaled(rate, factor);
     const base = this.base.describe?.(state, now, scaled) ?? { summary: `limit ${scaled.limit}`, values: {} };
     return {
       summary: `x${factor / 1000}: ${base.summary}`,

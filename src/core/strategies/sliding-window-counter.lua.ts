@@ -16,9 +16,11 @@ local function resetAfter(w, P, now, prev, cur)
   if prev > 0 then return (w + 1) * P - now end
   return 0
 end
-local function step(state, now, cost, L, P)
+local function step(state, now, cost, L, P, params, args, op)
   local w = floorDiv(now, P)
-  local e = now - w * P
+  if state ~= nil and state.w > w then w = state.w end
+  local shift = math.max(0, w * P - now)
+  local e = now + shift - w * P
   local prev = 0
   local cur = 0
   if state ~= nil then
@@ -31,14 +33,16 @@ local function step(state, now, cost, L, P)
   end
   local ttl = (w + 2) * P - now
   local capacity = L * P
-  if cost <= L and prev * (P - e) + (cur + cost) * P <= capacity then
+  local forced = op ~= nil and op ~= 'hit'
+  if forced or (cost <= L and prev * (P - e) + (cur + cost) * P <= capacity) then
     local after = cur + cost
+    if op == 'refund' then after = math.max(0, cur - cost) end
     return true, L, math.max(0, floorDiv(capacity - prev * (P - e) - after * P, P)), 0,
       resetAfter(w, P, now, prev, after), 0, { w = w, prev = prev, cur = after }, ttl
   end
   local retry
   if cost > L then retry = INF
-  elseif cur + cost <= L then retry = ceilDiv((P - e) * prev - (L - cur - cost) * P, prev)
+  elseif cur + cost <= L then retry = shift + ceilDiv((P - e) * prev - (L - cur - cost) * P, prev)
   else retry = (w + 1) * P - now + math.max(0, ceilDiv(P * (cur - L + cost), cur)) end
   return false, L, math.max(0, floorDiv(capacity - prev * (P - e) - cur * P, P)), retry,
     resetAfter(w, P, now, prev, cur), 0, { w = w, prev = prev, cur = cur }, ttl

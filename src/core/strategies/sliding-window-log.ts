@@ -3,7 +3,7 @@ import type { Rate } from '../rate.js';
 import type { LuaStep } from './lua-step.js';
 import { SLIDING_WINDOW_LOG_LUA } from './sliding-window-log.lua.js';
 import { parseIntegers, type StepArgs, type StepOp, type StepOutcome, type Strategy } from './strategy.js';
-import { describeSlidingWindowLog } from './describe-state.js';
+import { describeSlidingWindowLog } from './sliding-window-log.describe.js';
 import type { StateDescription } from './strategy.js';
 
 /**

@@ -104,6 +104,13 @@ export interface Strategy<S = unknown> {
    */
   validateRate?(rate: Rate): void;
   /**
+   * Optional check of a throttle's whole list of rates at construction (after
+   * `validateRate` on each), for options that must make sense across rates
+   * (a single burst size given to several rates). Throws `ConfigurationError`
+   * naming the value and the fix.
+   */
+  validateRates?(rates: readonly Rate[]): void;
+  /**
    * Optional: the step as Lua (see `LuaStep`), so Redis runs it inside one
    * script, one round trip per hit. Without it, Redis runs `step` here with
    * an optimistic compare-and-set (correct, but two round trips and retries

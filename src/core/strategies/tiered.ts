@@ -40,6 +40,10 @@ export class TieredStrategy extends ScaledStrategy {
   /** The index of the default tier. */
   readonly defaultTierIndex: number;
   protected readonly ownArgs = 1;
+  /** A tier's limit is fixed, so a denial holds until its retry time exactly when the base's does. */
+  get denialsHoldUntilRetry(): boolean {
+    return this.base.denialsHoldUntilRetry === true;
+  }
   /** `[tierIndex, ...base args]` per hit. */
   declare readonly argsFor: (key: string, context: unknown) => StepArgs;
   private readonly tierOf: ((key: string, context: unknown) => string | undefined) | undefined;
