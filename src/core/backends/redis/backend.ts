@@ -6,7 +6,7 @@ import type { OnError } from '../../on-error.js';
 import { checkOptionNames, checkWholeNumber } from '../../options.js';
 import type { StepOp } from '../../strategies/strategy.js';
 import type { ApplyRequest, Backend, BatchRequest, ReadRequest, ReadResult } from '../backend.js';
-import { DenialCache } from '../denial-cache.js';
+import { DenialCache, type RememberableHit, type SendTicket } from '../denial-cache.js';
 import { BakedHitScripts, hitCost, type BakedScripts } from './baked-scripts.js';
 import { applyWithCompareAndSet } from './compare-and-set.js';
 import { DeadlineQueue } from './deadline-queue.js';
@@ -177,35 +177,33 @@ export class RedisBackend implements Backend, SingleHitOwner {
     if (op !== 'hit' && request.dryRun === true) {
       return Promise.reject(new ConfigurationError(`RedisBackend: a dry run is a hit's only; got op ${describeValue(op)}`));
     }
-    const denials = this.denials;
-    let sentAt: number | undefined;
+    const denials = request.strategy.denialsHoldUntilRetry === true ? this.denials : undefined;
+    let ticket: SendTicket | undefined;
     if (denials !== undefined) {
-      if (op !== 'hit') denials.forget(request.scope);
-      else if (request.strategy.denialsHoldUntilRetry === true) {
+      if (op === 'hit') {
         const known = denials.answer(request);
         if (known !== undefined) return Promise.resolve(known);
-        sentAt = denials.now();
       }
+      ticket = denials.send(request, op !== 'hit' ? 'change' : request.dryRun === true ? 'dry' : 'hit');
     }
     const lua = request.strategy.lua;
     if (lua !== undefined && request.keys.length === 1 && request.dryRun !== true && (request.args === undefined || request.args.length === 0)) {
       const rate = request.rates[0]!;
       const params = lua.params === undefined ? NO_PARAMS : lua.params(rate);
       const baked = this.bakedScripts.get(lua, params.length, rate.limit, rate.periodMs);
-      if (baked !== undefined) return this.runSingleHit(request, op, baked, params, sentAt);
+      if (baked !== undefined) return this.runSingleHit(request, op, baked, params, ticket);
     }
     const pending = this.run(request, [request.cost], request.dryRun === true, op).then((rows) => rows[0]!);
-    if (sentAt === undefined) return pending;
-    const at = sentAt;
-    return pending.then((decisions) => {
-      denials!.remember(request, at, decisions);
-      return decisions;
-    });
+    return ticket === undefined ? pending : reportOutcome(pending, denials!, request, ticket);
   }
 
   applyBatch(request: BatchRequest): Promise<StepDecision[][]> {
     if (request.costs.length === 0) return Promise.resolve([]);
-    return this.run(request, request.costs, false);
+    const denials = request.strategy.denialsHoldUntilRetry === true ? this.denials : undefined;
+    if (denials === undefined) return this.run(request, request.costs, false);
+    // A batch may add units: it forgets the scope's denials (settled below, whatever its decisions).
+    const hit = { ...request, cost: 0 };
+    return reportOutcome(this.run(request, request.costs, false), denials, hit, denials.send(hit, 'change'));
   }
 
   /**
@@ -294,13 +292,16 @@ export class RedisBackend implements Backend, SingleHitOwner {
    * written into a many-hits script, coalesced with the tick's other hits
    * of that rate (`coalesceHits`). Same guarantees as `run` (timeout,
    * `NOSCRIPT` reload, error mapping), in one promise instead of a chain.
-   * With `sentAt`, a denial is remembered.
+   * With a `ticket`, the outcome is reported to the denial cache.
    */
-  private runSingleHit(request: ApplyRequest, op: StepOp, baked: BakedScripts, params: readonly number[], sentAt: number | undefined): Promise<StepDecision[]> {
-    if (this.closed) return Promise.reject(new BackendConnectionError('RedisBackend is closed'));
+  private runSingleHit(request: ApplyRequest, op: StepOp, baked: BakedScripts, params: readonly number[], ticket: SendTicket | undefined): Promise<StepDecision[]> {
     return new Promise<StepDecision[]>((resolve, reject) => {
       const call = new SingleHitCall(this, request.strategy.name, resolve, reject);
-      if (sentAt !== undefined) call.rememberIn(this.denials!, request, sentAt);
+      if (ticket !== undefined) call.reportTo(this.denials!, request, ticket);
+      if (this.closed) {
+        call.fail(new BackendConnectionError('RedisBackend is closed'));
+        return;
+      }
       try {
         const key = scopePrefix(this.namespace, request.scope) + request.keys[0]!;
         this.coalescer.add(baked, this.isCluster ? scopeSlot(request.scope) : 0, key, hitCost(request.cost, op), this.now(), params, call);
@@ -330,4 +331,18 @@ export class RedisBackend implements Backend, SingleHitOwner {
     }
     return mapped;
   }
+}
+
+/** `pending`, after reporting its outcome for `ticket` to `denials` (a failure as `undefined`). */
+function reportOutcome<T extends StepDecision[] | StepDecision[][]>(pending: Promise<T>, denials: DenialCache, hit: RememberableHit, ticket: SendTicket): Promise<T> {
+  return pending.then(
+    (decisions) => {
+      denials.settle(hit, ticket, ticket.kind === 'change' ? undefined : (decisions as StepDecision[]));
+      return decisions;
+    },
+    (error: unknown) => {
+      denials.settle(hit, ticket, undefined);
+      throw error;
+    },
+  );
 }

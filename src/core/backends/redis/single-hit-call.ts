@@ -1,6 +1,6 @@
 import type { StepDecision } from '../../decision.js';
 import { BackendConnectionError, type BackendError } from '../../errors.js';
-import type { DenialCache, RememberableHit } from '../denial-cache.js';
+import type { DenialCache, RememberableHit, SendTicket } from '../denial-cache.js';
 import type { DeadlineQueue, Expirable } from './deadline-queue.js';
 import { decodeHitAt } from './baked-scripts.js';
 
@@ -24,10 +24,10 @@ export interface SingleHitOwner {
 export class SingleHitCall implements Expirable {
   settled = false;
   readonly deadline: number;
-  /** Where a denial of this hit is remembered (`rememberIn`). */
+  /** The denial cache told of this hit's outcome (`reportTo`). */
   private denials: DenialCache | undefined;
   private hit: RememberableHit | undefined;
-  private sentAt = 0;
+  private ticket: SendTicket | undefined;
 
   constructor(
     private readonly owner: SingleHitOwner,
@@ -39,11 +39,11 @@ export class SingleHitCall implements Expirable {
     owner.deadlines.add(this);
   }
 
-  /** Has a denial of this hit remembered in `denials`, as sent at `sentAt`. */
-  rememberIn(denials: DenialCache, hit: RememberableHit, sentAt: number): void {
+  /** Settles `ticket` in `denials` with this hit's outcome, when it has one. */
+  reportTo(denials: DenialCache, hit: RememberableHit, ticket: SendTicket): void {
     this.denials = denials;
     this.hit = hit;
-    this.sentAt = sentAt;
+    this.ticket = ticket;
   }
 
   private what(): string {
@@ -54,6 +54,7 @@ export class SingleHitCall implements Expirable {
   expire(): void {
     if (this.settled) return;
     this.settled = true;
+    this.denials?.settle(this.hit!, this.ticket!, undefined);
     this.reject(this.owner.describeFailure(new BackendConnectionError(`${this.what()}: Redis did not answer within ${this.owner.timeoutMs} ms`), this.what()));
   }
 
@@ -62,6 +63,7 @@ export class SingleHitCall implements Expirable {
     if (this.settled) return;
     this.settled = true;
     this.owner.deadlines.settle();
+    this.denials?.settle(this.hit!, this.ticket!, undefined);
     this.reject(this.owner.describeFailure(error, this.what()));
   }
 
@@ -74,10 +76,11 @@ export class SingleHitCall implements Expirable {
     try {
       decision = decodeHitAt(reply, at);
     } catch (error) {
+      this.denials?.settle(this.hit!, this.ticket!, undefined);
       this.reject(this.owner.describeFailure(error, this.what()));
       return;
     }
-    if (this.denials !== undefined && !decision.allowed) this.denials.remember(this.hit!, this.sentAt, [decision]);
+    this.denials?.settle(this.hit!, this.ticket!, [decision]);
     this.resolve([decision]);
   }
 }
