@@ -65,13 +65,11 @@ export interface SendTicket {
   readonly seq: number;
   /** Local time it left. */
   readonly sentAt: number;
-  /** 'hit': a hit (or dry run) not covered by a denial; 'covered': covered (it will be denied); 'change': a charge, refund or batch. */
-  readonly kind: 'hit' | 'covered' | 'change';
-  /** The scope's record it was counted in (internal to `DenialCache`). */
-  readonly record: unknown;
+  /** True for a charge, refund or batch (it changes the state whatever the answer). */
+  readonly change: boolean;
 }
 
-/** What `send` needs of a request besides its hit. */
+/** What `send` is told of a request: a hit, a dry run, or a change (charge, refund, batch). */
 export type SendKind = 'hit' | 'dry' | 'change';
 
 /** One remembered denial. */
@@ -87,15 +85,54 @@ interface Denial {
   readonly decisions: readonly StepDecision[];
 }
 
-/** One scope: its denials, and what this process has in flight there. */
+/** One scope with denials (or a change whose in-flight denials must not be kept). */
 interface ScopeRecord {
   readonly entries: Map<string, Denial>;
-  /** Denials of hits sent before this `seq` are not kept (a change was sent or applied at it). */
+  /** Denials of hits sent before this `seq` are not kept. */
   forgotSeq: number;
-  /** Requests in flight. */
-  inFlight: number;
-  /** Of those, the ones that may change the state: while any is, the store answers. */
-  changing: number;
+  /** Answers wait until every request sent up to this `seq` has settled. */
+  settledBefore: number;
+}
+
+/**
+ * The order of this process's requests: which have settled. Requests
+ * settle mostly in the order sent, so this is a window of flags from the
+ * oldest unsettled one.
+ */
+class SendOrder {
+  private flags: boolean[] = [];
+  /** `seq` of flags[head]. */
+  private base = 1;
+  private head = 0;
+  /** The last `seq` handed out. */
+  last = 0;
+
+  next(): number {
+    this.flags.push(false);
+    return ++this.last;
+  }
+
+  settle(seq: number): void {
+    const at = seq - this.base;
+    if (at < this.head) return;
+    this.flags[at] = true;
+    const flags = this.flags;
+    while (this.head < flags.length && flags[this.head] === true) this.head++;
+    if (this.head === flags.length) {
+      this.base += this.head;
+      this.flags = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > flags.length) {
+      this.base += this.head;
+      this.flags = flags.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** True when every request up to `seq` has settled. */
+  settledUpTo(seq: number): boolean {
+    return this.base + this.head > seq;
+  }
 }
 
 /**
@@ -110,10 +147,9 @@ export class DenialCache {
   /** How many hits `answer` has answered from memory (for tests and metrics). */
   answered = 0;
   private readonly maxEntries: number;
-  /** Per scope, insertion-ordered: the oldest first. */
+  /** Scopes with denials (or a recent change), insertion-ordered: the oldest first. */
   private readonly byScope = new Map<string, ScopeRecord>();
-  private count = 0;
-  private seq = 0;
+  private readonly order = new SendOrder();
   /** Denials of hits sent at or before this `seq` are not kept (a `clear`, or a scope dropped for room). */
   private floorSeq = 0;
 
@@ -129,22 +165,24 @@ export class DenialCache {
 
   /** Denials remembered now (expired ones included until they are looked up or pushed out). */
   get size(): number {
-    return this.count;
+    let count = 0;
+    for (const scoped of this.byScope.values()) count += scoped.entries.size;
+    return count;
   }
 
   /**
    * The store's answer to `hit` if a remembered denial covers it (same
    * strategy, keys and args, same cost, op 'hit', before its retry time,
    * nothing of this process that may change the scope in flight): the
-   * remembered decisions with `retryAfterMs` and `resetAfterMs` counted
-   * down to now. Otherwise undefined (the hit must go to the store).
+   * remembered decisions with `retryAfterMs`, `resetAfterMs` and `delayMs`
+   * counted down to now. Otherwise undefined (the hit must go to the store).
    */
   answer(hit: RememberableHit): StepDecision[] | undefined {
-    if (this.count === 0 || (hit.op !== undefined && hit.op !== 'hit')) return undefined;
+    if (this.byScope.size === 0 || (hit.op !== undefined && hit.op !== 'hit')) return undefined;
     const scoped = this.byScope.get(hit.scope);
-    if (scoped === undefined || scoped.changing > 0) return undefined;
+    if (scoped === undefined || !this.order.settledUpTo(scoped.settledBefore)) return undefined;
     const now = this.now();
-    const denial = this.covering(scoped, hit, now);
+    const denial = covering(scoped, hit, now);
     if (denial === undefined) return undefined;
     // Whole ms, as the store reports: the store decides on a ms clock that has moved at least this far.
     const elapsed = Math.floor(now - denial.sentAt);
@@ -165,58 +203,54 @@ export class DenialCache {
    * (it forgets the scope's denials). Returns the ticket for `settle`.
    */
   send(hit: RememberableHit, kind: SendKind): SendTicket {
-    const seq = ++this.seq;
+    const seq = this.order.next();
     const sentAt = this.now();
-    const scoped = this.record(hit.scope);
-    scoped.inFlight++;
     if (kind === 'change') {
-      this.forgetBefore(scoped, seq + 1);
-      return { seq, sentAt, kind, record: scoped };
+      forgetBefore(this.record(hit.scope), seq + 1);
+      return { seq, sentAt, change: true };
     }
-    // A dry run changes nothing; a hit a denial covers will be denied, and changes nothing either.
-    if (kind === 'dry' || (this.count > 0 && this.covering(scoped, hit, sentAt) !== undefined)) return { seq, sentAt, kind: 'covered', record: scoped };
-    scoped.changing++;
-    return { seq, sentAt, kind: 'hit', record: scoped };
+    if (kind === 'hit' && this.byScope.size > 0) {
+      const scoped = this.byScope.get(hit.scope);
+      // A hit no denial covers may change the scope: no answers from memory until it has settled.
+      if (scoped !== undefined && covering(scoped, hit, sentAt) === undefined) scoped.settledBefore = seq;
+    }
+    return { seq, sentAt, change: false };
   }
 
   /**
    * Call once with the store's `decisions` for the request of `ticket`
    * (`undefined` when it failed: it may or may not have been applied). A
    * denial is remembered when the hit's op is 'hit', its strategy declares
-   * `denialsHoldUntilRetry` and nothing this process sent before it or
-   * since may have changed the scope meanwhile.
+   * `denialsHoldUntilRetry` and nothing this process sent may have changed
+   * the scope after it.
    */
   settle(hit: RememberableHit, ticket: SendTicket, decisions: readonly StepDecision[] | undefined): void {
-    const scoped = ticket.record as ScopeRecord;
-    // Dropped for room since (its denials are not kept: floorSeq).
-    if (this.byScope.get(hit.scope) !== scoped) return;
-    scoped.inFlight--;
-    if (ticket.kind === 'hit') scoped.changing--;
-    if (ticket.kind !== 'change') {
-      let denied = false;
-      if (decisions !== undefined) for (const d of decisions) if (!d.allowed) denied = true;
-      // Allowed (or unknown): the state may have changed; denials of hits sent before this one are stale.
-      if (!denied && ticket.kind === 'hit') this.forgetBefore(scoped, ticket.seq);
-      else if (denied) this.remember(scoped, hit, ticket, decisions!);
+    this.order.settle(ticket.seq);
+    if (ticket.change) return;
+    let denied = false;
+    if (decisions !== undefined) for (const d of decisions) if (!d.allowed) denied = true;
+    if (denied) {
+      this.remember(hit, ticket, decisions!);
+      return;
     }
-    if (scoped.inFlight === 0 && scoped.entries.size === 0) this.byScope.delete(hit.scope);
+    // Allowed (or unknown): the state may have changed; denials of hits sent before this one are stale.
+    const scoped = this.byScope.size === 0 ? undefined : this.byScope.get(hit.scope);
+    if (scoped !== undefined) forgetBefore(scoped, ticket.seq);
   }
 
   /** Forgets every denial of `scope`, and denials of its hits in flight (this process's reset of its keys). */
   forget(scope: string): void {
-    const scoped = this.byScope.get(scope);
-    if (scoped !== undefined) this.forgetBefore(scoped, ++this.seq);
+    forgetBefore(this.record(scope), this.order.last + 1);
   }
 
   /** Forgets everything, and every denial in flight. */
   clear(): void {
-    for (const scoped of this.byScope.values()) scoped.entries.clear();
-    this.count = 0;
-    this.floorSeq = ++this.seq;
+    this.byScope.clear();
+    this.floorSeq = this.order.last;
   }
 
-  private remember(scoped: ScopeRecord, hit: RememberableHit, ticket: SendTicket, decisions: readonly StepDecision[]): void {
-    if (hit.strategy.denialsHoldUntilRetry !== true || (hit.op !== undefined && hit.op !== 'hit') || ticket.seq <= this.floorSeq || ticket.seq < scoped.forgotSeq) return;
+  private remember(hit: RememberableHit, ticket: SendTicket, decisions: readonly StepDecision[]): void {
+    if (hit.strategy.denialsHoldUntilRetry !== true || (hit.op !== undefined && hit.op !== 'hit') || ticket.seq <= this.floorSeq) return;
     let retry = Infinity;
     let reset = 0;
     for (const d of decisions) {
@@ -226,49 +260,48 @@ export class DenialCache {
     // Denied for ever (a cost above the limit): kept until the state has reset, so the numbers stay those of a live state.
     if (retry === Infinity) retry = reset;
     if (!(retry > 0)) return;
+    let scoped = this.byScope.get(hit.scope);
+    if (scoped !== undefined && ticket.seq < scoped.forgotSeq) return;
+    if (scoped === undefined) {
+      scoped = this.record(hit.scope);
+      // Requests sent before now, untracked, may be on this scope and change it: answers wait for them.
+      scoped.settledBefore = this.order.last;
+    }
     const key = entryKey(hit.keys, hit.args);
     const known = scoped.entries.get(key);
     // A denial already known from a later hit is as fresh or fresher.
     if (known !== undefined && known.seq > ticket.seq) return;
-    if (known === undefined) this.count++;
     scoped.entries.set(key, { cost: hit.cost, seq: ticket.seq, sentAt: ticket.sentAt, until: ticket.sentAt + retry, decisions });
-  }
-
-  /** The unexpired denial of `scoped` for `hit`'s keys, args and cost (an expired one is dropped). */
-  private covering(scoped: ScopeRecord, hit: RememberableHit, now: number): Denial | undefined {
-    const key = entryKey(hit.keys, hit.args);
-    const denial = scoped.entries.get(key);
-    if (denial === undefined || denial.cost !== hit.cost) return undefined;
-    if (now < denial.until) return denial;
-    scoped.entries.delete(key);
-    this.count--;
-    return undefined;
-  }
-
-  /** Drops the denials of hits sent before `seq`, and keeps none sent before it from now on. */
-  private forgetBefore(scoped: ScopeRecord, seq: number): void {
-    if (seq > scoped.forgotSeq) scoped.forgotSeq = seq;
-    for (const [key, denial] of scoped.entries) {
-      if (denial.seq < seq) {
-        scoped.entries.delete(key);
-        this.count--;
-      }
-    }
   }
 
   /** The record of `scope`, tracked from now on (the oldest scopes dropped past `maxEntries`). */
   private record(scope: string): ScopeRecord {
     let scoped = this.byScope.get(scope);
     if (scoped !== undefined) return scoped;
-    scoped = { entries: new Map(), forgotSeq: 0, inFlight: 0, changing: 0 };
+    scoped = { entries: new Map(), forgotSeq: 0, settledBefore: 0 };
     this.byScope.set(scope, scoped);
-    while (this.byScope.size > this.maxEntries) {
-      const [oldestScope, oldest] = this.byScope.entries().next().value!;
-      this.byScope.delete(oldestScope);
-      this.count -= oldest.entries.size;
-      // A hit in flight for the dropped scope could be remembered without what it missed: none from before this point.
-      this.floorSeq = this.seq;
+    if (this.byScope.size > this.maxEntries) {
+      this.byScope.delete(this.byScope.keys().next().value!);
+      // A denial in flight for the dropped scope could be kept without what it missed: none from before this point.
+      this.floorSeq = this.order.last;
     }
     return scoped;
   }
+}
+
+/** The unexpired denial of `scoped` for `hit`'s keys, args and cost (an expired one is dropped). */
+function covering(scoped: ScopeRecord, hit: RememberableHit, now: number): Denial | undefined {
+  if (scoped.entries.size === 0) return undefined;
+  const key = entryKey(hit.keys, hit.args);
+  const denial = scoped.entries.get(key);
+  if (denial === undefined || denial.cost !== hit.cost) return undefined;
+  if (now < denial.until) return denial;
+  scoped.entries.delete(key);
+  return undefined;
+}
+
+/** Drops the denials of hits sent before `seq`, and keeps none sent before it from now on. */
+function forgetBefore(scoped: ScopeRecord, seq: number): void {
+  if (seq > scoped.forgotSeq) scoped.forgotSeq = seq;
+  for (const [key, denial] of scoped.entries) if (denial.seq < seq) scoped.entries.delete(key);
 }

@@ -337,7 +337,7 @@ export class RedisBackend implements Backend, SingleHitOwner {
 function reportOutcome<T extends StepDecision[] | StepDecision[][]>(pending: Promise<T>, denials: DenialCache, hit: RememberableHit, ticket: SendTicket): Promise<T> {
   return pending.then(
     (decisions) => {
-      denials.settle(hit, ticket, ticket.kind === 'change' ? undefined : (decisions as StepDecision[]));
+      denials.settle(hit, ticket, ticket.change ? undefined : (decisions as StepDecision[]));
       return decisions;
     },
     (error: unknown) => {
