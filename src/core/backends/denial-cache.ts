@@ -7,8 +7,8 @@
  * hit from memory, with no round trip: denied, with the store's
  * `retryAfterMs`, `resetAfterMs` and `delayMs` counted down from the denial, exact;
  * `remaining` is the store's at the denial (units that left the window
- * since, while the hit stays denied, are not counted: a lower bound). A
- * denial for ever (cost above the limit) is kept until the state resets.
+ * since, while the hit stays denied, are not counted). A denial "for
+ * ever" (a cost above the limit, `retryAfterMs` Infinity) is not kept.
  *
  * Only strategies that declare `denialsHoldUntilRetry` are remembered. The
  * one case where an answer can differ from the store's: a `reset` or
@@ -252,14 +252,9 @@ export class DenialCache {
   private remember(hit: RememberableHit, ticket: SendTicket, decisions: readonly StepDecision[]): void {
     if (hit.strategy.denialsHoldUntilRetry !== true || (hit.op !== undefined && hit.op !== 'hit') || ticket.seq <= this.floorSeq) return;
     let retry = Infinity;
-    let reset = 0;
-    for (const d of decisions) {
-      if (!d.allowed && d.retryAfterMs < retry) retry = d.retryAfterMs;
-      if (d.resetAfterMs > reset) reset = d.resetAfterMs;
-    }
-    // Denied for ever (a cost above the limit): kept until the state has reset, so the numbers stay those of a live state.
-    if (retry === Infinity) retry = reset;
-    if (!(retry > 0)) return;
+    for (const d of decisions) if (!d.allowed && d.retryAfterMs < retry) retry = d.retryAfterMs;
+    // Denied "for ever" (a cost above the limit) is not kept: a limit that moves (a rollover) can change that answer.
+    if (!(retry > 0) || retry === Infinity) return;
     let scoped = this.byScope.get(hit.scope);
     if (scoped !== undefined && ticket.seq < scoped.forgotSeq) return;
     if (scoped === undefined) {
