@@ -3,8 +3,8 @@ import type { Script } from './script-source.js';
 
 /** The commands the backend sends: scripts, and the few plain commands of `read` and `reset`. */
 export interface ScriptClient {
-  evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
-  eval(source: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  /** EVALSHA (`script` a SHA-1) or EVAL (`script` the source), `args` = numKeys, the keys, then ARGV. */
+  script(command: 'evalsha' | 'eval', script: string, args: readonly (string | number)[]): Promise<unknown>;
   /** Any other command by name (MGET, TIME, DEL), replies as text. */
   command(name: string, args: (string | number)[]): Promise<unknown>;
 }
@@ -36,12 +36,11 @@ export class DirectCommands implements ScriptClient {
     return command.promise;
   }
 
-  evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown> {
-    return this.command('evalsha', [sha, numKeys, ...args]);
-  }
-
-  eval(source: string, numKeys: number, ...args: (string | number)[]): Promise<unknown> {
-    return this.command('eval', [source, numKeys, ...args]);
+  script(command: 'evalsha' | 'eval', script: string, args: readonly (string | number)[]): Promise<unknown> {
+    const all: (string | number)[] = new Array(args.length + 1);
+    all[0] = script;
+    for (let i = 0; i < args.length; i++) all[i + 1] = args[i]!;
+    return this.command(command, all);
   }
 }
 
@@ -52,9 +51,10 @@ export class DirectCommands implements ScriptClient {
  * caches it, so the hit still succeeds. Rejects with ioredis' error otherwise.
  */
 export function runScript(client: ScriptClient, script: Script, keys: readonly string[], argv: readonly (string | number)[]): Promise<unknown> {
-  return client.evalsha(script.sha, keys.length, ...keys, ...argv).catch((error: unknown) => {
+  const args = [keys.length, ...keys, ...argv];
+  return client.script('evalsha', script.sha, args).catch((error: unknown) => {
     if (error instanceof Error && error.message.startsWith('NOSCRIPT')) {
-      return client.eval(script.source, keys.length, ...keys, ...argv);
+      return client.script('eval', script.source, args);
     }
     throw error;
   });
