@@ -69,7 +69,8 @@ if R == 1 then
   local L, P, params = tonumber(ARGV[at]), tonumber(ARGV[at + 1]), readParams()
   at = at + 2 + NP
   local args = readArgs()
-  local state = loadState(KEYS[1])
+  local state, bad = loadState(KEYS[1])
+  if bad then error({ err = bad }) end
   local step = twinStep
   local ttl
   -- The open record: k hits from t, each after the first adding d; q = what the next hit must decide to join it.
@@ -164,7 +165,11 @@ for i = 1, R do
 end
 local args = readArgs()
 local states, ttls = {}, {}
-for i = 1, R do states[i] = loadState(KEYS[i]) end
+for i = 1, R do
+  local s, bad = loadState(KEYS[i])
+  if bad then error({ err = bad }) end
+  states[i] = s
+end
 local W = 6 * R
 -- The open record: k hits from t, step d; p = its last hit (tables of W integers).
 local k, t, d, p = 0, nil, nil, nil

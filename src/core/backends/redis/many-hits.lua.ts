@@ -42,11 +42,9 @@ for h = 1, #KEYS do
   end
   local params = PARAMS
   at = at + NP
-  local ok, state = pcall(loadState, key)
-  if not ok then
-    local bad = state
-    if type(bad) == 'table' then bad = bad.err end
-    out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5], out[n + 6] = tostring(bad or 'unexpected error reading state'), 0, 0, 0, 0, 0
+  local state, bad = loadState(key)
+  if bad then
+    out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5], out[n + 6] = bad, 0, 0, 0, 0, 0
   else
     local a, limit, remaining, retry, reset, delay, newState, ttl, store = twinStep(state, now, cost, LIMIT, PERIOD, params, EMPTY, op)
     if stores(a, cost, store) then saveState(key, newState, ttl + PAD) end

@@ -21,18 +21,31 @@ end
 `;
 
 /**
- * `loadState(key)` -> state or nil (fresh key); raises TRAFFIK_BAD_STATE for
- * text the twin cannot parse. `saveState(key, state, ttlMs)`. Goes after the
- * twin, which names its functions twinParse, twinSerialize and, when it
- * manages its own storage, twinLoad and twinSave (see lua-step.ts).
+ * `loadState(key)` -> state, or nil for a fresh key, or nil and the error
+ * text for a key holding something else (another type, text the twin
+ * cannot parse: TRAFFIK_BAD_STATE); it never raises, so one bad key fails
+ * only its own hit. `saveState(key, state, ttlMs)`. Goes after the twin,
+ * which names its functions twinParse, twinSerialize and, when it manages
+ * its own storage, twinLoad and twinSave (see lua-step.ts).
  */
 export const STATE_IO = `
-local loadState = twinLoad or function(key)
-  local text = redis.call('GET', key)
-  if not text then return nil end
-  local s = twinParse(text)
-  if s == nil then error({ err = 'TRAFFIK_BAD_STATE ' .. key }) end
-  return s
+local loadState
+if twinLoad then
+  loadState = function(key)
+    local ok, s = pcall(twinLoad, key)
+    if ok then return s end
+    if type(s) == 'table' then s = s.err end
+    return nil, tostring(s or 'unexpected error reading state')
+  end
+else
+  loadState = function(key)
+    local text = redis.pcall('GET', key)
+    if type(text) == 'table' then return nil, text.err or 'unexpected reply to GET' end
+    if not text then return nil end
+    local s = twinParse(text)
+    if s == nil then return nil, 'TRAFFIK_BAD_STATE ' .. key end
+    return s
+  end
 end
 -- The TTL goes as text: Redis turns a Lua number argument into text with a slow %.17g.
 local saveState = twinSave or function(key, s, ttl)

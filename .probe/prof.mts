@@ -1,0 +1,11 @@
+import { Redis } from 'ioredis';
+import { FixedWindowStrategy, Throttle } from '../src/index.js';
+import { RedisBackend } from '../src/redis.js';
+import { startRedis } from '../test/harness/servers.js';
+import { measure } from '../bench/lib.js';
+const server = await startRedis();
+const client = new Redis(server.url);
+const t = new Throttle({ uid: 'p', rate: '100000000/hour', strategy: new FixedWindowStrategy(), backend: new RedisBackend({ client, namespace: 'p' }), onError: 'raise' });
+const m = await measure('fw', (i) => t.hit(`user-${i % 1000}`), { concurrency: 64, durationMs: 3000, warmupMs: 300 });
+console.log(Math.round(m.opsPerSec));
+client.disconnect(); await server.stop(); process.exit(0);
