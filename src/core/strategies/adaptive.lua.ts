@@ -55,7 +55,7 @@ local function step(state, now, cost, L, P, p, args, op)
     return waitFor(L, worstNext(count))
   end
   if n + cost <= eff or (op ~= nil and op ~= 'hit') then
-    local after = n + cost
+    local after = math.min(MAX_SAFE, n + cost)
     if op == 'refund' then after = math.max(0, n - cost) end
     local reset = resetAfter(after)
     return true, eff, math.max(0, eff - after), 0, reset, 0, { w = w, n = after, eff = eff }, math.max(1, reset)

@@ -139,7 +139,7 @@ export class AdaptiveStrategy implements Strategy<AdaptiveState> {
     }
     const windowEnd = (w + 1) * P - now;
     if (n + cost <= eff || op !== 'hit') {
-      const after = op === 'refund' ? Math.max(0, n - cost) : n + cost;
+      const after = op === 'refund' ? Math.max(0, n - cost) : Math.min(Number.MAX_SAFE_INTEGER, n + cost);
       const resetAfterMs = this.resetAfter(after, eff, L, minL, inc, windowEnd, P);
       return {
         decision: { allowed: true, limit: eff, remaining: Math.max(0, eff - after), retryAfterMs: 0, resetAfterMs, delayMs: 0 },

@@ -51,8 +51,9 @@ export function inWords(x: number): string {
  *
  * Charge adds `c * P'` to the backlog even past the capacity (later hits
  * wait until it drains); refund takes back up to `c * P'`. Both are allowed,
- * carry `delayMs` 0, and keep the clock rule of the refresh: a clock that
- * steps back drains nothing.
+ * carry `delayMs` 0. A clock that steps back (now < last) drains nothing,
+ * and every time reported (retry, reset, delay, TTL) counts from the real
+ * now, so it includes the `last - now` the clock must first catch up.
  */
 export abstract class BacklogStrategy implements Strategy<BacklogState> {
   abstract readonly name: string;
@@ -103,26 +104,28 @@ export abstract class BacklogStrategy implements Strategy<BacklogState> {
     const K = limit + (typeof extra === 'number' ? extra : extra(rate));
     const y0 = drainBacklog(state, now, L);
     const last = backlogTime(state, now);
+    // Times count from the real now: a clock that stepped back waits until `last` too.
+    const ahead = last - now;
     if (op !== 'hit' || (cost <= K && y0 + cost * P <= K * P)) {
-      const y = op === 'refund' ? Math.max(0, y0 - cost * P) : y0 + cost * P;
-      const resetAfterMs = ceilDiv(y, L);
+      const y = op === 'refund' ? Math.max(0, y0 - cost * P) : Math.min(Number.MAX_SAFE_INTEGER, y0 + cost * P);
+      const resetAfterMs = ahead + ceilDiv(y, L);
       return {
         decision: {
           allowed: true, limit,
           remaining: Math.max(0, floorDiv(K * P - y, P)),
           retryAfterMs: 0, resetAfterMs,
-          delayMs: this.delays && op === 'hit' ? ceilDiv(y0, L) : 0,
+          delayMs: this.delays && op === 'hit' ? ahead + ceilDiv(y0, L) : 0,
         },
         state: { y, last },
         ttlMs: Math.max(1, resetAfterMs),
       };
     }
-    const resetAfterMs = ceilDiv(y0, L);
+    const resetAfterMs = ahead + ceilDiv(y0, L);
     return {
       decision: {
         allowed: false, limit,
         remaining: Math.max(0, floorDiv(K * P - y0, P)),
-        retryAfterMs: cost > K ? Infinity : ceilDiv(y0 + cost * P - K * P, L),
+        retryAfterMs: cost > K ? Infinity : ahead + ceilDiv(y0 + cost * P - K * P, L),
         resetAfterMs, delayMs: 0,
       },
       state: { y: y0, last },

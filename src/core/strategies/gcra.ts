@@ -58,20 +58,22 @@ export class GCRAStrategy implements Strategy<BacklogState> {
     const limit = floorDiv(slack, P) + 1;
     const y0 = drainBacklog(state, now, L);
     const last = backlogTime(state, now);
+    // Times count from the real now: a clock that stepped back waits until `last` too.
+    const ahead = last - now;
     if (cost === 0 || y0 <= slack || op !== 'hit') {
-      const y = op === 'refund' ? Math.max(0, y0 - cost * P) : y0 + cost * P;
-      const resetAfterMs = ceilDiv(y, L);
+      const y = op === 'refund' ? Math.max(0, y0 - cost * P) : Math.min(Number.MAX_SAFE_INTEGER, y0 + cost * P);
+      const resetAfterMs = ahead + ceilDiv(y, L);
       return {
         decision: { allowed: true, limit, remaining: Math.max(0, floorDiv(slack - y, P) + 1), retryAfterMs: 0, resetAfterMs, delayMs: 0 },
         state: { y, last },
         ttlMs: Math.max(1, resetAfterMs),
       };
     }
-    const resetAfterMs = ceilDiv(y0, L);
+    const resetAfterMs = ahead + ceilDiv(y0, L);
     return {
       decision: {
         allowed: false, limit, remaining: Math.max(0, floorDiv(slack - y0, P) + 1),
-        retryAfterMs: ceilDiv(y0 - slack, L), resetAfterMs, delayMs: 0,
+        retryAfterMs: ahead + ceilDiv(y0 - slack, L), resetAfterMs, delayMs: 0,
       },
       state: { y: y0, last },
       ttlMs: Math.max(1, resetAfterMs),

@@ -5,6 +5,8 @@ export { FixedWindowStrategy, type FixedWindowState } from './fixed-window.js';
 export { SlidingWindowCounterStrategy, type SlidingWindowCounterState } from './sliding-window-counter.js';
 export { SlidingWindowLogStrategy, type SlidingWindowLogState } from './sliding-window-log.js';
 export { BacklogStrategy, drainBacklog, type BacklogState } from './backlog.js';
+export type { PerRateOption } from './per-rate-option.js';
+export { STRATEGY_CATALOGUE, createStrategy, type StrategyCatalogueEntry } from './catalogue.js';
 export { TokenBucketStrategy, type TokenBucketOptions } from './token-bucket.js';
 export { TokenBucketWithDebtStrategy, type TokenBucketWithDebtOptions } from './token-bucket-with-debt.js';
 export { LeakyBucketStrategy } from './leaky-bucket.js';

@@ -37,7 +37,8 @@ const DEFAULT_SHARES = [1, 0.8, 0.5] as const;
  * may use only a share of it, so the rest stays for higher priorities (a
  * load shedder that keeps the last 20% for critical traffic). Level p with
  * share `s_p` (thousandths) has the capacity `K_p = floor(B * s_p / 1000)`
- * units, and with `y' = max(0, y - (now - last) * L)`:
+ * units, and with `y' = max(0, y - (now - last) * L)` (L and P reduced by
+ * gcd(L, P), as the bucket family does):
  * - allowed iff `c = 0` or `y' + c * P <= K_p * P`; then `y = y' + c * P`. Every level
  *   fills the same backlog: low-priority traffic uses up the shared budget
  *   but never the part above its share.
@@ -64,7 +65,9 @@ export class PriorityStrategy implements Strategy<BacklogState> {
   /** The Lua twin run by the Redis backend (priority.lua.ts): B and each level's capacity as params. */
   readonly lua: LuaStep | undefined = {
     source: PRIORITY_LUA.source,
-    params: (rate: Rate) => [this.burstSize ?? rate.limit, ...this.sharesPerMille.map((_, level) => this.capacityOf(level, rate))],
+    params: (rate: Rate) => [
+      this.burstSize ?? rate.limit, rate.reducedLimit, rate.reducedPeriodMs, ...this.sharesPerMille.map((_, level) => this.capacityOf(level, rate)),
+    ],
   };
 
   constructor(options: PriorityOptions = {}) {
@@ -108,30 +111,32 @@ export class PriorityStrategy implements Strategy<BacklogState> {
   }
 
   step(state: BacklogState | undefined, now: number, cost: number, rate: Rate, args?: StepArgs, op: StepOp = 'hit'): StepOutcome<BacklogState> {
-    const L = rate.limit;
-    const P = rate.periodMs;
+    const L = rate.reducedLimit;
+    const P = rate.reducedPeriodMs;
     const level = args?.[0] === undefined ? this.sharesPerMille.length - 1 : Number(args[0]);
     if (!Number.isInteger(level) || level < 0 || level >= this.sharesPerMille.length) {
       throw new TypeError(`PriorityStrategy: step args hold level ${describeValue(args?.[0])}, not one of 0..${this.sharesPerMille.length - 1}`);
     }
-    const B = this.burstSize ?? L;
+    const B = this.burstSize ?? rate.limit;
     const K = floorDiv(B * this.sharesPerMille[level]!, 1000);
     const y0 = drainBacklog(state, now, L);
     const last = backlogTime(state, now);
+    // Times count from the real now: a clock that stepped back waits until `last` too.
+    const ahead = last - now;
     if (cost === 0 || op !== 'hit' || (cost <= K && y0 + cost * P <= K * P)) {
-      const y = op === 'refund' ? Math.max(0, y0 - cost * P) : y0 + cost * P;
-      const resetAfterMs = ceilDiv(y, L);
+      const y = op === 'refund' ? Math.max(0, y0 - cost * P) : Math.min(Number.MAX_SAFE_INTEGER, y0 + cost * P);
+      const resetAfterMs = ahead + ceilDiv(y, L);
       return {
         decision: { allowed: true, limit: B, remaining: Math.max(0, floorDiv(K * P - y, P)), retryAfterMs: 0, resetAfterMs, delayMs: 0 },
         state: { y, last },
         ttlMs: Math.max(1, resetAfterMs),
       };
     }
-    const resetAfterMs = ceilDiv(y0, L);
+    const resetAfterMs = ahead + ceilDiv(y0, L);
     return {
       decision: {
         allowed: false, limit: B, remaining: Math.max(0, floorDiv(K * P - y0, P)),
-        retryAfterMs: cost > K ? Infinity : ceilDiv(y0 + cost * P - K * P, L),
+        retryAfterMs: cost > K ? Infinity : ahead + ceilDiv(y0 + cost * P - K * P, L),
         resetAfterMs, delayMs: 0,
       },
       state: { y: y0, last },
@@ -141,7 +146,7 @@ export class PriorityStrategy implements Strategy<BacklogState> {
 
   validateRate(rate: Rate): void {
     const B = this.burstSize ?? rate.limit;
-    checkExactProduct('PriorityStrategy', rate, 'burst size x period', B * rate.periodMs);
+    checkExactProduct('PriorityStrategy', rate, 'burst size x period / gcd(limit, period)', B * rate.reducedPeriodMs);
     const lowest = this.sharesPerMille.length - 1;
     if (this.capacityOf(lowest, rate) === 0) {
       throw new ConfigurationError(`PriorityStrategy: share ${this.sharesPerMille[lowest]! / 1000} of a budget of ${B} is less than one unit for level ${lowest}; raise the share or the rate`);

@@ -38,7 +38,7 @@ local function step(state, now, cost, L, P, p, args, op)
     return periodEnd
   end
   if used + cost <= allowance or (op ~= nil and op ~= 'hit') then
-    local after = used + cost
+    local after = math.min(MAX_SAFE, used + cost)
     if op == 'refund' then after = math.max(0, used - cost) end
     local reset = resetAfter(after)
     return true, allowance, math.max(0, allowance - after), 0, reset, 0, { w = w, used = after, carry = carry }, math.max(1, reset)

@@ -35,7 +35,7 @@ local function step(state, now, cost, L, P, params, args, op)
   local capacity = L * P
   local forced = op ~= nil and op ~= 'hit'
   if forced or (cost <= L and prev * (P - e) + (cur + cost) * P <= capacity) then
-    local after = cur + cost
+    local after = math.min(MAX_SAFE, cur + cost)
     if op == 'refund' then after = math.max(0, cur - cost) end
     return true, L, math.max(0, floorDiv(capacity - prev * (P - e) - after * P, P)), 0,
       resetAfter(w, P, now, prev, after), 0, { w = w, prev = prev, cur = after }, ttl

@@ -64,7 +64,7 @@ export class SlidingWindowCounterStrategy implements Strategy<SlidingWindowCount
     const ttlMs = (w + 2) * P - now;
     const capacity = L * P;
     if (op !== 'hit' || (cost <= L && prev * (P - e) + (cur + cost) * P <= capacity)) {
-      const after = op === 'refund' ? Math.max(0, cur - cost) : cur + cost;
+      const after = op === 'refund' ? Math.max(0, cur - cost) : Math.min(Number.MAX_SAFE_INTEGER, cur + cost);
       return {
         decision: {
           allowed: true, limit: L,
