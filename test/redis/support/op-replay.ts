@@ -80,7 +80,7 @@ export async function replayOpsAgainstMemory(
   }
   for (let i = 0; i < trace.length; i++) {
     if (JSON.stringify(actual[i]) !== JSON.stringify(expected[i])) {
-      expect({ event: i, ...trace[i], decisions: actual[i] }).toEqual({ event: i, ...trace[i], decisions: expected[i] });
+      expect({ uid, event: i, ...trace[i], decisions: actual[i] }).toEqual({ uid, event: i, ...trace[i], decisions: expected[i] });
     }
   }
   await redis.close();

@@ -58,6 +58,7 @@ export async function replayAgainstMemory(
         if (!d.allowed && !e.allowed) [d.remaining, d.limit] = [e.remaining, e.limit];
         (d.policies ?? []).forEach((p, k) => {
           const q = e.policies?.[k];
+          // Every rate of a denied hit: an allowed rate's view (its cost-0 step) is also the one of the denial.
           if (q !== undefined && !d.allowed && !e.allowed) p.remaining = q.remaining;
         });
       });

@@ -38,7 +38,7 @@ export class HitsCall {
   /** Sends the call; never throws, never leaves a rejection unhandled. */
   send(): void {
     try {
-      this.client.script('evalsha', this.script.sha, this.args).then((reply) => this.done(reply), (error: unknown) => this.resend(error));
+      this.client.script('evalsha', this.script, this.args).then((reply) => this.done(reply), (error: unknown) => this.resend(error));
     } catch (error) {
       this.fail(error);
     }
@@ -47,7 +47,7 @@ export class HitsCall {
   private resend(error: unknown): void {
     if (error instanceof Error && error.message.startsWith('NOSCRIPT') && this.calls.some((call) => !call.settled)) {
       try {
-        this.client.script('eval', this.script.source, this.args).then((reply) => this.done(reply), (e: unknown) => this.fail(e));
+        this.client.script('eval', this.script, this.args).then((reply) => this.done(reply), (e: unknown) => this.fail(e));
       } catch (e) {
         this.fail(e);
       }

@@ -3,8 +3,8 @@ import type { Script } from './script-source.js';
 
 /** The commands the backend sends: scripts, and the few plain commands of `read` and `reset`. */
 export interface ScriptClient {
-  /** EVALSHA (`script` a SHA-1) or EVAL (`script` the source), `args` = numKeys, the keys, then ARGV. */
-  script(command: 'evalsha' | 'eval', script: string, args: readonly (string | number)[]): Promise<unknown>;
+  /** EVALSHA (`'evalsha'`) or EVAL (`'eval'`, the source) of `script`, `args` = numKeys, the keys, then ARGV. */
+  script(command: 'evalsha' | 'eval', script: Script, args: readonly (string | number)[]): Promise<unknown>;
   /** Any other command by name (MGET, TIME, DEL), replies as text. */
   command(name: string, args: (string | number)[]): Promise<unknown>;
 }
@@ -24,6 +24,8 @@ export interface ScriptClient {
  */
 export class DirectCommands implements ScriptClient {
   private readonly keyPrefix: string | undefined;
+  /** SHA-1s of the scripts sent to the server(s) with SCRIPT LOAD. */
+  private readonly loaded = new Set<string>();
 
   constructor(private readonly client: Redis | Cluster) {
     this.keyPrefix = (client.options as { keyPrefix?: string } | undefined)?.keyPrefix;
@@ -36,11 +38,34 @@ export class DirectCommands implements ScriptClient {
     return command.promise;
   }
 
-  script(command: 'evalsha' | 'eval', script: string, args: readonly (string | number)[]): Promise<unknown> {
+  script(command: 'evalsha' | 'eval', script: Script, args: readonly (string | number)[]): Promise<unknown> {
+    if (command === 'evalsha' && !this.loaded.has(script.sha)) this.load(script);
     const all: (string | number)[] = new Array(args.length + 1);
-    all[0] = script;
+    all[0] = command === 'evalsha' ? script.sha : script.source;
     for (let i = 0; i < args.length; i++) all[i + 1] = args[i]!;
     return this.command(command, all);
+  }
+
+  /**
+   * Sends SCRIPT LOAD of `script` ahead of its first EVALSHA, on the same
+   * connection(s) (every master of a Cluster), so that EVALSHA does not
+   * answer NOSCRIPT: a call resent with EVAL after NOSCRIPT would run after
+   * commands made later (on a Cluster, a node that never saw the script
+   * while another did). A server that loses its scripts later (SCRIPT FLUSH,
+   * a restart, a failover) still gets the EVAL fallback of `runScript` and
+   * `HitsCall`.
+   */
+  private load(script: Script): void {
+    const cluster = this.client as Cluster;
+    const targets: { sendCommand(command: Command): unknown }[] = (this.client as { isCluster?: unknown }).isCluster === true ? cluster.nodes('master') : [this.client];
+    // A Cluster that has not found its nodes yet: the EVAL fallback serves, and loading is tried again next time.
+    if (targets.length === 0) return;
+    this.loaded.add(script.sha);
+    for (const target of targets) {
+      const command = new Command('script', ['load', script.source], { replyEncoding: 'utf8' });
+      command.promise.catch(() => this.loaded.delete(script.sha));
+      target.sendCommand(command);
+    }
   }
 }
 
@@ -52,9 +77,9 @@ export class DirectCommands implements ScriptClient {
  */
 export function runScript(client: ScriptClient, script: Script, keys: readonly string[], argv: readonly (string | number)[]): Promise<unknown> {
   const args = [keys.length, ...keys, ...argv];
-  return client.script('evalsha', script.sha, args).catch((error: unknown) => {
+  return client.script('evalsha', script, args).catch((error: unknown) => {
     if (error instanceof Error && error.message.startsWith('NOSCRIPT')) {
-      return client.script('eval', script.source, args);
+      return client.script('eval', script, args);
     }
     throw error;
   });
