@@ -210,6 +210,28 @@ describe('RedisBackend on one server', () => {
   });
 });
 
+describe('RedisBackend and ioredis auto-pipelining', () => {
+  it('builds its URL client without it, and keeps its own commands off a user client\'s auto-pipeline', async () => {
+    const fromUrl = new RedisBackend({ url: inject('redisUrl'), namespace: ns });
+    expect((fromUrl.client as Redis).options.enableAutoPipelining).toBe(false);
+    await fromUrl.close();
+    const pipelined = new Redis(inject('redisUrl'), { enableAutoPipelining: true });
+    try {
+      await pipelined.ping();
+      const throttle = new Throttle({ uid: 'autopipe', rate: '10/min', strategy: new FixedWindowStrategy(), backend: new RedisBackend({ client: pipelined, namespace: ns }), onError: 'raise' });
+      const hits = [throttle.hit('k'), throttle.hit('k'), throttle.peek('k')];
+      // Sent at once, not queued for the next tick's pipeline (a queued hit would wait there a second time).
+      expect(pipelined.autoPipelineQueueSize).toBe(0);
+      const theirs = pipelined.get('unrelated');
+      expect(pipelined.autoPipelineQueueSize).toBe(1);
+      expect((await Promise.all(hits)).map((d) => d.remaining)).toEqual([9, 8, 7]);
+      await theirs;
+    } finally {
+      pipelined.disconnect();
+    }
+  });
+});
+
 describe('RedisBackend round trips', () => {
   it('sends one EVALSHA per hit, per peek and per batch, and nothing else', async () => {
     const server = await startRedis();
