@@ -173,6 +173,7 @@ export class RedisBackend implements Backend, SingleHitOwner {
    * compare-and-set.
    */
   apply(request: ApplyRequest): Promise<StepDecision[]> {
+    if (this.closed) return Promise.reject(new BackendConnectionError('RedisBackend is closed'));
     const op = request.op ?? 'hit';
     if (op !== 'hit' && request.dryRun === true) {
       return Promise.reject(new ConfigurationError(`RedisBackend: a dry run is a hit's only; got op ${describeValue(op)}`));
