@@ -84,6 +84,8 @@ describe('RedisBackend on one server', () => {
       const backend = new RedisBackend({ client, namespace: ns, coalesceHits });
       const throttle = new Throttle({ uid: `together${coalesceHits}${Date.now()}`, rate: '30/min', backend, onError: 'raise' });
       const calls = async (command: string) => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(String(await client.info('commandstats')))?.[1] ?? 0);
+      // The backend sends SCRIPT LOAD before a script's first EVALSHA: a warm hit, then the server forgets the script.
+      await throttle.hit('warm');
       const [evalshaBefore, evalBefore] = [await calls('evalsha'), await calls('eval')];
       await client.script('FLUSH');
       const decisions = await Promise.all(Array.from({ length: 50 }, () => throttle.hit('k')));
@@ -98,6 +100,15 @@ describe('RedisBackend on one server', () => {
       else expect(evalsha).toBeGreaterThanOrEqual(50);
     });
   }
+
+  it('a hit whose script the server has never seen is not overtaken by a later peek whose script it has', async () => {
+    const throttle = new Throttle({ uid: `order${Date.now()}`, rate: '10/min', strategy: new FixedWindowStrategy(), backend: new RedisBackend({ client, namespace: ns }), onError: 'raise' });
+    await throttle.peek('k'); // the server knows the general driver's script now, not the fast path's
+    const [hit, peek] = await Promise.all([throttle.hit('k', { cost: 3 }), throttle.peek('k')]);
+    expect(hit.remaining).toBe(7);
+    // A peek of cost 1 after the hit: 6. (When the hit's EVALSHA was answered NOSCRIPT and resent as EVAL, it ran after the peek: 9.)
+    expect(peek.remaining).toBe(6);
+  });
 
   it('coalesced hits: a key holding wrong data fails only its own hit, the others of the call go on', async () => {
     const namespace = `${ns}wrongmany`;
@@ -200,10 +211,33 @@ describe('RedisBackend on one server', () => {
   });
 });
 
+describe('RedisBackend and ioredis auto-pipelining', () => {
+  it('builds its URL client without it, and keeps its own commands off a user client\'s auto-pipeline', async () => {
+    const fromUrl = new RedisBackend({ url: inject('redisUrl'), namespace: ns });
+    expect((fromUrl.client as Redis).options.enableAutoPipelining).toBe(false);
+    await fromUrl.close();
+    const pipelined = new Redis(inject('redisUrl'), { enableAutoPipelining: true });
+    try {
+      await pipelined.ping();
+      const throttle = new Throttle({ uid: 'autopipe', rate: '10/min', strategy: new FixedWindowStrategy(), backend: new RedisBackend({ client: pipelined, namespace: ns }), onError: 'raise' });
+      const hits = [throttle.hit('k'), throttle.hit('k'), throttle.peek('k')];
+      // Sent at once, not queued for the next tick's pipeline (a queued hit would wait there a second time).
+      expect(pipelined.autoPipelineQueueSize).toBe(0);
+      const theirs = pipelined.get('unrelated');
+      expect(pipelined.autoPipelineQueueSize).toBe(1);
+      expect((await Promise.all(hits)).map((d) => d.remaining)).toEqual([9, 8, 7]);
+      await theirs;
+    } finally {
+      pipelined.disconnect();
+    }
+  });
+});
+
 describe('RedisBackend round trips', () => {
   it('sends one EVALSHA per hit, per peek and per batch, and nothing else', async () => {
     const server = await startRedis();
-    const backend = new RedisBackend({ url: server.url, namespace: ns });
+    // Denials not remembered: every hit goes to Redis (denial-cache-redis.test.ts covers the other case).
+    const backend = new RedisBackend({ url: server.url, namespace: ns, rememberDenials: false });
     const admin = new Redis(server.url);
     try {
       const throttle = new Throttle({ uid: 'trips', rate: ['5/s', '100/min', '1000/hour'], strategy: builtInStrategies()[3]![1], backend, onError: 'raise' });

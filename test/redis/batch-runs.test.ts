@@ -190,7 +190,7 @@ it('a hit that stores nothing, after a run with a step, and its repeats come bac
 it('a list of 1,000 hits of cost 1 goes as two cost arguments and comes back as two records (600 admitted, 400 denied)', async () => {
   const now = 60_000 * 28_333_334 + 1000;
   const argv = driverArgs(FIXED_WINDOW_LUA, [Rate.parse('600/minute')], new Array<number>(1000).fill(1), now, false, 1000, undefined);
-  expect(argv).toEqual([now, '0', 1000, 2, -1000, 1, 0, 600, 60_000, 0]);
+  expect(argv).toEqual([now, 'hit', 1000, 2, -1000, 1, 0, 600, 60_000, 0]);
   const reply = await client.eval(driverScript(FIXED_WINDOW_LUA).source, 1, `${namespace}:list`, ...argv);
   // 600 admitted: remaining 599 down by 1 each; then 400 times one denial (retry at the window's end, 59 s).
   expect(reply).toBe('600,1,600,599,0,59000,0,0,0,-1,0,0,0,400,0,600,0,59000,59000,0,0,0,0,0,0,0');

@@ -3,7 +3,7 @@
  * settled fails at its own deadline, never before it; a settled call never
  * fails; calls started after the queue emptied still get their full time.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeadlineQueue, type Expirable } from '../../src/core/backends/redis/deadline-queue.js';
 
 function call(queue: DeadlineQueue): Expirable & { expiredAt: number | undefined; startedAt: number; settle(): void } {
@@ -25,33 +25,41 @@ function call(queue: DeadlineQueue): Expirable & { expiredAt: number | undefined
   return c;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// The queue's clock (performance.now) and timer (setTimeout) both faked: time moves only when a test moves it.
+const sleep = (ms: number) => vi.advanceTimersByTime(ms);
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('DeadlineQueue', () => {
-  it('expires unsettled calls at their own deadlines, in order, and never a settled one', async () => {
+  it('expires unsettled calls at their own deadlines, in order, and never a settled one', () => {
     const queue = new DeadlineQueue(60);
     const first = call(queue);
-    await sleep(20);
+    sleep(20);
     const second = call(queue);
     const third = call(queue);
     second.settle();
-    await sleep(20);
+    sleep(20);
     first.settle();
-    await sleep(80);
+    sleep(80);
     expect(first.expiredAt).toBeUndefined();
     expect(second.expiredAt).toBeUndefined();
     expect(third.expiredAt).toBeDefined();
     // Not before its own deadline, although the timer was armed for the first call's.
-    expect(third.expiredAt! - third.startedAt).toBeGreaterThanOrEqual(59);
+    expect(third.expiredAt! - third.startedAt).toBe(60);
   });
 
-  it('gives a call started after every earlier one settled its full time', async () => {
+  it('gives a call started after every earlier one settled its full time', () => {
     const queue = new DeadlineQueue(50);
     call(queue).settle();
-    await sleep(30);
+    sleep(30);
     const late = call(queue);
-    await sleep(100);
+    sleep(100);
     expect(late.expiredAt).toBeDefined();
-    expect(late.expiredAt! - late.startedAt).toBeGreaterThanOrEqual(49);
+    expect(late.expiredAt! - late.startedAt).toBe(50);
   });
 });

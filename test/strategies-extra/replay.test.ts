@@ -64,7 +64,7 @@ async function replay(c: StrategyCase, rateTexts: readonly string[], seed: numbe
   const clock = () => now;
   const uid = `x9:${seed}:${process.pid}`;
   const memory = new InMemoryBackend({ clock });
-  const redis = new RedisBackend({ client, namespace: `x9r${process.pid}`, clock });
+  const redis = new RedisBackend({ client, namespace: `x9r${process.pid}`, clock, rememberDenials: false });
   const memcached = new MemcachedBackend({ servers: inject('memcachedServers'), namespace: `x9m${process.pid}`, clock });
   opened.push(redis, memcached);
   const maxLimit = Math.max(...rates.map((r) => r.limit));

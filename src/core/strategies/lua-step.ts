@@ -20,6 +20,11 @@ import type { Rate } from '../rate.js';
  *   for a step that must be stored at cost 0 (as `StepOutcome.store`);
  * - `serialize(state)` -> the same text the TypeScript `serialize` writes, so
  *   either side can read the other's state (format integers with `int(x)`).
+ * - optionally `load(key)` -> state or nil and `save(key, state, ttlMs)`: a
+ *   twin that keeps its state in Redis its own way (worked on in place, read
+ *   in part) brings both, and the drivers call them instead of GET + `parse`
+ *   and SET PX + `serialize`; its `step` may then read the key (never write
+ *   it). What `save` leaves must be text the TypeScript `parse` reads.
  *
  * The prelude in scope: `floorDiv(a, b)`, `ceilDiv(a, b)`, `int(x)`,
  * `parseIntegers(text, count)` (nil unless `count` comma-separated safe

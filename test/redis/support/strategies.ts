@@ -11,10 +11,10 @@ export function builtInStrategies(): [string, AnyStrategy][] {
     ['sliding window counter', new SlidingWindowCounterStrategy()],
     ['sliding window log', new SlidingWindowLogStrategy()],
     ['token bucket', new TokenBucketStrategy()],
-    ['token bucket, burst 7', new TokenBucketStrategy({ burstSize: 7 })],
-    ['token bucket with debt', new TokenBucketWithDebtStrategy({ burstSize: 4, maxDebt: 3 })],
+    ['token bucket, burst L + 2', new TokenBucketStrategy({ burstSize: (rate) => rate.limit + 2 })],
+    ['token bucket with debt', new TokenBucketWithDebtStrategy({ burstSize: (rate) => rate.limit + 1, maxDebt: 3 })],
     ['leaky bucket', new LeakyBucketStrategy()],
-    ['leaky bucket with queue', new LeakyBucketWithQueueStrategy({ queueSize: 6 })],
+    ['leaky bucket with queue', new LeakyBucketWithQueueStrategy({ queueSize: (rate) => rate.limit + 1 })],
     ['gcra', new GCRAStrategy()],
     ['gcra, tolerance 900 ms', new GCRAStrategy({ burstToleranceMs: 900 })],
   ];

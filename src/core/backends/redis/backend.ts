@@ -4,23 +4,29 @@ import type { StepDecision } from '../../decision.js';
 import { BackendConnectionError, BackendError, ConfigurationError, describeValue } from '../../errors.js';
 import type { OnError } from '../../on-error.js';
 import { checkOptionNames, checkWholeNumber } from '../../options.js';
-import type { LuaStep } from '../../strategies/lua-step.js';
+import type { StepOp } from '../../strategies/strategy.js';
 import type { ApplyRequest, Backend, BatchRequest, ReadRequest, ReadResult } from '../backend.js';
+import { DenialCache, type RememberableHit, type SendTicket } from '../denial-cache.js';
+import { BakedHitScripts, hitCost, type BakedScripts } from './baked-scripts.js';
 import { applyWithCompareAndSet } from './compare-and-set.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import { toBackendError, withTimeout } from './error-mapping.js';
-import { HitCoalescer, HitsCall } from './hit-coalescer.js';
+import { HitCoalescer } from './hit-coalescer.js';
 import { checkRedisNamespace, redisKeys, scopePrefix, scopeSlot } from './keys.js';
 import { decodeReply, driverArgs, driverScript } from './lua-driver.js';
 import { SingleHitCall, type SingleHitOwner } from './single-hit-call.js';
-import { BakedSingleHitScripts, singleHitArgs, singleHitScript } from './single-hit-scripts.js';
-import { runScript, type ScriptClient } from './script-runner.js';
+import { DirectCommands, runScript, type ScriptClient } from './script-runner.js';
 
 /** Options of `RedisBackend`: give either `url` or `client`. */
 export interface RedisBackendOptions {
-  /** `redis://[user:pass@]host:port[/db]` (or `rediss://`): the backend creates (with ioredis auto-pipelining), owns and closes this client. */
+  /** `redis://[user:pass@]host:port[/db]` (or `rediss://`): the backend creates, owns and closes this client (no auto-pipelining: the backend groups its own calls). */
   url?: string;
-  /** Your own ioredis `Redis` or `Cluster`. Never closed by `close()`; attach your own 'error' listener. */
+  /**
+   * Your own ioredis `Redis` or `Cluster`. Never closed by `close()`; attach
+   * your own 'error' listener. With `enableAutoPipelining` on it, the
+   * backend's own commands still bypass the auto-pipeline (they are grouped
+   * by the backend already); your other commands keep it.
+   */
   client?: Redis | Cluster;
   /** Key prefix; two namespaces never share state. No `{` or `}`. Default `"traffik"`. */
   namespace?: string;
@@ -51,11 +57,21 @@ export interface RedisBackendOptions {
    * `false`: one script call per hit, sent at once.
    */
   coalesceHits?: boolean;
+  /**
+   * Default true: remember denied hits (strategies that declare
+   * `denialsHoldUntilRetry` only) and answer the same hit (keys, args,
+   * cost) from memory, with no Redis command, until its retry time, counted
+   * on this process's monotonic clock from when the denied hit was sent.
+   * This process's `reset`, charges and refunds of a scope forget it. The
+   * one case where an answer differs from Redis': a reset or refund made by
+   * another process before the retry time (docs/redis.md).
+   */
+  rememberDenials?: boolean;
 }
 
 const NO_PARAMS: readonly number[] = [];
 
-const OPTION_NAMES = ['url', 'client', 'namespace', 'clock', 'timeoutMs', 'onError', 'maxCasAttempts', 'clockTtlSlackMs', 'coalesceHits'];
+const OPTION_NAMES = ['url', 'client', 'namespace', 'clock', 'timeoutMs', 'onError', 'maxCasAttempts', 'clockTtlSlackMs', 'coalesceHits', 'rememberDenials'];
 
 /**
  * The Redis backend (`traffik/redis`, ioredis 5). Every built-in strategy runs
@@ -87,10 +103,12 @@ export class RedisBackend implements Backend, SingleHitOwner {
   private readonly maxCasAttempts: number;
   /** @internal The single hits' timeouts (one timer for all of them). */
   readonly deadlines: DeadlineQueue;
-  /** Single-hit scripts with this backend's most used rates written in. */
-  private readonly bakedScripts: BakedSingleHitScripts;
-  /** Queues single hits of one tick into shared script calls; undefined with `coalesceHits: false`. */
-  private readonly coalescer: HitCoalescer | undefined;
+  /** Many-hits scripts with this backend's most used rates written in. */
+  private readonly bakedScripts: BakedHitScripts;
+  /** Sends single hits on the fast path, queuing those of one tick into shared script calls (unless `coalesceHits: false`). */
+  private readonly coalescer: HitCoalescer;
+  /** @internal Denied hits remembered (`rememberDenials`); undefined when off. */
+  readonly denials: DenialCache | undefined;
   /** True on a Redis Cluster: coalesced hits are grouped by slot. */
   private readonly isCluster: boolean;
   private closed = false;
@@ -100,8 +118,9 @@ export class RedisBackend implements Backend, SingleHitOwner {
   constructor(options: RedisBackendOptions) {
     checkOptionNames('RedisBackend', options, OPTION_NAMES);
     if (options === undefined) throw new ConfigurationError('RedisBackend: options are required ({ url } or { client })');
-    const { url, client, namespace = 'traffik', clock, timeoutMs = 1000, maxCasAttempts = 64, clockTtlSlackMs = 60_000, coalesceHits = true } = options;
+    const { url, client, namespace = 'traffik', clock, timeoutMs = 1000, maxCasAttempts = 64, clockTtlSlackMs = 60_000, coalesceHits = true, rememberDenials = true } = options;
     if (typeof coalesceHits !== 'boolean') throw new ConfigurationError(`RedisBackend: coalesceHits must be true or false, got ${describeValue(coalesceHits)}`);
+    if (typeof rememberDenials !== 'boolean') throw new ConfigurationError(`RedisBackend: rememberDenials must be true or false, got ${describeValue(rememberDenials)}`);
     this.namespace = checkRedisNamespace(namespace);
     if (clock !== undefined && typeof clock !== 'function') {
       throw new ConfigurationError(`RedisBackend: clock must be a function returning ms, got ${describeValue(clock)}`);
@@ -111,7 +130,9 @@ export class RedisBackend implements Backend, SingleHitOwner {
     this.deadlines = new DeadlineQueue(this.timeoutMs);
     this.maxCasAttempts = checkWholeNumber('RedisBackend', 'maxCasAttempts', maxCasAttempts, 1);
     this.ttlPadMs = clock === undefined ? 0 : checkWholeNumber('RedisBackend', 'clockTtlSlackMs', clockTtlSlackMs, 0);
-    this.bakedScripts = new BakedSingleHitScripts(this.ttlPadMs);
+    this.bakedScripts = new BakedHitScripts(this.ttlPadMs);
+    // With an injected clock, denials are timed on it too (tests replay exactly); else on a monotonic clock.
+    this.denials = rememberDenials ? new DenialCache(clock === undefined ? {} : { now: () => Math.floor(clock()) }) : undefined;
     const onError = options.onError;
     if (onError !== undefined && typeof onError !== 'function' && onError !== 'allow' && onError !== 'throttle' && onError !== 'raise') {
       throw new ConfigurationError(`RedisBackend: onError must be 'allow', 'throttle', 'raise' or a function, got ${describeValue(onError)}`);
@@ -124,8 +145,8 @@ export class RedisBackend implements Backend, SingleHitOwner {
       if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) {
         throw new ConfigurationError(`RedisBackend: url must be a redis:// or rediss:// URL, got ${describeValue(url)}`);
       }
-      // Auto-pipelining: calls made in one tick share one write (fewer syscalls on both sides under load).
-      const created = new Redis(url, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
+      // No auto-pipelining: the hit coalescer already groups a tick's hits; a second grouping made each wait twice.
+      const created = new Redis(url, { maxRetriesPerRequest: 2 });
       // Without a listener ioredis logs "Unhandled error event" on every failed reconnect.
       created.on('error', (error: unknown) => {
         this.lastClientError = error;
@@ -139,22 +160,51 @@ export class RedisBackend implements Backend, SingleHitOwner {
       this.client = client;
       this.ownsClient = false;
     }
-    this.scripts = this.client as unknown as ScriptClient;
+    this.scripts = new DirectCommands(this.client);
     this.isCluster = (this.client as { isCluster?: unknown }).isCluster === true;
-    this.coalescer = coalesceHits ? new HitCoalescer(this.scripts, clock !== undefined) : undefined;
+    this.coalescer = new HitCoalescer(this.scripts, clock !== undefined, coalesceHits);
   }
 
+  /**
+   * One hit (or charge, or refund). Paths: a remembered denial answers at
+   * once (`rememberDenials`); a built-in's single hit on one rate without
+   * args takes the fast path (the many-hits script with the rate written
+   * in, coalesced); everything else the general driver; a custom strategy
+   * compare-and-set.
+   */
   apply(request: ApplyRequest): Promise<StepDecision[]> {
+    if (this.closed) return Promise.reject(new BackendConnectionError('RedisBackend is closed'));
+    const op = request.op ?? 'hit';
+    if (op !== 'hit' && request.dryRun === true) {
+      return Promise.reject(new ConfigurationError(`RedisBackend: a dry run is a hit's only; got op ${describeValue(op)}`));
+    }
+    const denials = request.strategy.denialsHoldUntilRetry === true ? this.denials : undefined;
+    let ticket: SendTicket | undefined;
+    if (denials !== undefined) {
+      if (op === 'hit') {
+        const known = denials.answer(request);
+        if (known !== undefined) return Promise.resolve(known);
+      }
+      ticket = denials.send(request, op !== 'hit' ? 'change' : request.dryRun === true ? 'dry' : 'hit');
+    }
     const lua = request.strategy.lua;
     if (lua !== undefined && request.keys.length === 1 && request.dryRun !== true && (request.args === undefined || request.args.length === 0)) {
-      return this.runSingleHit(request, lua);
+      const rate = request.rates[0]!;
+      const params = lua.params === undefined ? NO_PARAMS : lua.params(rate);
+      const baked = this.bakedScripts.get(lua, params.length, rate.limit, rate.periodMs);
+      if (baked !== undefined) return this.runSingleHit(request, op, baked, params, ticket);
     }
-    return this.run(request, [request.cost], request.dryRun === true).then((rows) => rows[0]!);
+    const pending = this.run(request, [request.cost], request.dryRun === true, op).then((rows) => rows[0]!);
+    return ticket === undefined ? pending : reportOutcome(pending, denials!, request, ticket);
   }
 
   applyBatch(request: BatchRequest): Promise<StepDecision[][]> {
     if (request.costs.length === 0) return Promise.resolve([]);
-    return this.run(request, request.costs, false);
+    const denials = request.strategy.denialsHoldUntilRetry === true ? this.denials : undefined;
+    if (denials === undefined) return this.run(request, request.costs, false);
+    // A batch may add units: it forgets the scope's denials (settled below, whatever its decisions).
+    const hit = { ...request, cost: 0 };
+    return reportOutcome(this.run(request, request.costs, false), denials, hit, denials.send(hit, 'change'));
   }
 
   /**
@@ -165,13 +215,12 @@ export class RedisBackend implements Backend, SingleHitOwner {
   read(request: ReadRequest): Promise<ReadResult> {
     if (this.closed) return Promise.reject(new BackendConnectionError('RedisBackend is closed'));
     const what = `RedisBackend read (${request.strategy.name})`;
-    this.coalescer?.flush();
+    this.coalescer.flush();
     try {
-      const client = this.client as Redis;
       const clockNow = this.now();
       const pending = Promise.all([
-        client.mget(...redisKeys(this.namespace, request.scope, request.keys)),
-        clockNow === undefined ? client.time() : undefined,
+        this.scripts.command('mget', redisKeys(this.namespace, request.scope, request.keys)) as Promise<(string | null)[]>,
+        clockNow === undefined ? (this.scripts.command('time', []) as Promise<string[]>) : undefined,
       ]).then(([texts, time]) => ({
         now: clockNow ?? Number(time![0]) * 1000 + Math.floor(Number(time![1]) / 1000),
         states: texts.map((text) => (text === null ? undefined : request.strategy.parse(text))),
@@ -185,8 +234,9 @@ export class RedisBackend implements Backend, SingleHitOwner {
   reset(scope: string, keys: readonly string[]): Promise<void> {
     if (this.closed) return Promise.reject(new BackendConnectionError('RedisBackend is closed'));
     if (keys.length === 0) return Promise.resolve();
-    this.coalescer?.flush();
-    const del = (this.client as Redis).del(...redisKeys(this.namespace, scope, keys));
+    this.denials?.forget(scope);
+    this.coalescer.flush();
+    const del = this.scripts.command('del', redisKeys(this.namespace, scope, keys));
     return withTimeout(del, this.timeoutMs, 'RedisBackend reset').then(() => undefined);
   }
 
@@ -195,7 +245,7 @@ export class RedisBackend implements Backend, SingleHitOwner {
     if (this.closed) return;
     this.closed = true;
     // Hits already accepted still go out, before the client is told to quit.
-    this.coalescer?.flush();
+    this.coalescer.flush();
     if (!this.ownsClient) return;
     const client = this.client as Redis;
     try {
@@ -205,10 +255,11 @@ export class RedisBackend implements Backend, SingleHitOwner {
     }
   }
 
-  private run(request: Omit<ApplyRequest, 'cost' | 'dryRun'>, costs: readonly number[], dryRun: boolean): Promise<StepDecision[][]> {
+  /** The general path: the driver script of a Lua twin, or compare-and-set for a custom strategy. */
+  private run(request: Omit<ApplyRequest, 'cost' | 'dryRun' | 'op'>, costs: readonly number[], dryRun: boolean, op: StepOp = 'hit'): Promise<StepDecision[][]> {
     if (this.closed) return Promise.reject(new BackendConnectionError('RedisBackend is closed'));
     const what = `RedisBackend (${request.strategy.name})`;
-    this.coalescer?.flush();
+    this.coalescer.flush();
     try {
       const keys = redisKeys(this.namespace, request.scope, request.keys);
       const now = this.now();
@@ -216,12 +267,12 @@ export class RedisBackend implements Backend, SingleHitOwner {
       if (lua === undefined) {
         const pending = applyWithCompareAndSet(this.scripts, {
           strategy: request.strategy, redisKeys: keys, rates: request.rates, costs, dryRun,
-          args: request.args, now, ttlPadMs: this.ttlPadMs, maxAttempts: this.maxCasAttempts,
+          args: request.args, op, now, ttlPadMs: this.ttlPadMs, maxAttempts: this.maxCasAttempts,
           deadline: performance.now() + this.timeoutMs,
         });
         return withTimeout(pending, this.timeoutMs, what).catch((error: unknown) => Promise.reject(this.describe(error, what)));
       }
-      const argv = driverArgs(lua, request.rates, costs, now, dryRun, this.ttlPadMs, request.args);
+      const argv = driverArgs(lua, request.rates, costs, now, dryRun, this.ttlPadMs, request.args, op);
       return withTimeout(runScript(this.scripts, driverScript(lua), keys, argv), this.timeoutMs, what).then(
         (reply) => {
           try {
@@ -238,32 +289,23 @@ export class RedisBackend implements Backend, SingleHitOwner {
   }
 
   /**
-   * One hit (not a dry run, no per-hit args) on one rate, the common case:
-   * the twin's single-hit script, which decides exactly as the general
-   * driver does for such a hit, with less work on the server and a reply of
-   * six integers; with a baked rate, coalesced with the tick's other hits of
-   * that rate (`coalesceHits`). Same guarantees as `run` (timeout,
+   * The fast path: one hit (not a dry run, no per-hit args) on one rate
+   * written into a many-hits script, coalesced with the tick's other hits
+   * of that rate (`coalesceHits`). Same guarantees as `run` (timeout,
    * `NOSCRIPT` reload, error mapping), in one promise instead of a chain.
+   * With a `ticket`, the outcome is reported to the denial cache.
    */
-  private runSingleHit(request: ApplyRequest, lua: LuaStep): Promise<StepDecision[]> {
-    if (this.closed) return Promise.reject(new BackendConnectionError('RedisBackend is closed'));
+  private runSingleHit(request: ApplyRequest, op: StepOp, baked: BakedScripts, params: readonly number[], ticket: SendTicket | undefined): Promise<StepDecision[]> {
     return new Promise<StepDecision[]>((resolve, reject) => {
       const call = new SingleHitCall(this, request.strategy.name, resolve, reject);
+      if (ticket !== undefined) call.reportTo(this.denials!, request, ticket);
+      if (this.closed) {
+        call.fail(new BackendConnectionError('RedisBackend is closed'));
+        return;
+      }
       try {
-        const rate = request.rates[0]!;
-        const params = lua.params === undefined ? NO_PARAMS : lua.params(rate);
-        const baked = this.bakedScripts.get(lua, params.length, rate.limit, rate.periodMs);
         const key = scopePrefix(this.namespace, request.scope) + request.keys[0]!;
-        const now = this.now();
-        if (baked !== undefined && this.coalescer !== undefined) {
-          this.coalescer.add(baked, this.isCluster ? scopeSlot(request.scope) : 0, key, request.cost, now, params, call);
-          return;
-        }
-        // A rate not written into a script (past the baked ones) goes in ARGV.
-        const script = baked !== undefined ? baked.one : singleHitScript(lua, params.length);
-        const argv = singleHitArgs(key, now, request.cost, params, baked !== undefined ? undefined : { limit: rate.limit, periodMs: rate.periodMs, ttlPadMs: this.ttlPadMs });
-        this.coalescer?.flush();
-        new HitsCall(this.scripts, script, argv, [call]).send();
+        this.coalescer.add(baked, this.isCluster ? scopeSlot(request.scope) : 0, key, hitCost(request.cost, op), this.now(), params, call);
       } catch (error) {
         call.fail(toBackendError(error, `RedisBackend (${request.strategy.name})`));
       }
@@ -290,4 +332,18 @@ export class RedisBackend implements Backend, SingleHitOwner {
     }
     return mapped;
   }
+}
+
+/** `pending`, after reporting its outcome for `ticket` to `denials` (a failure as `undefined`). */
+function reportOutcome<T extends StepDecision[] | StepDecision[][]>(pending: Promise<T>, denials: DenialCache, hit: RememberableHit, ticket: SendTicket): Promise<T> {
+  return pending.then(
+    (decisions) => {
+      denials.settle(hit, ticket, ticket.change ? undefined : (decisions as StepDecision[]));
+      return decisions;
+    },
+    (error: unknown) => {
+      denials.settle(hit, ticket, undefined);
+      throw error;
+    },
+  );
 }

@@ -14,18 +14,13 @@ import type { StepDecision } from '../../decision.js';
 import { BackendError } from '../../errors.js';
 import type { Rate } from '../../rate.js';
 import { runSteps } from '../run-steps.js';
-import type { AnyStrategy, StepArgs } from '../../strategies/strategy.js';
-import { script } from './lua-driver.js';
+import type { AnyStrategy, StepArgs, StepOp } from '../../strategies/strategy.js';
+import { script, withPrelude } from './script-source.js';
 import { runScript, type ScriptClient } from './script-runner.js';
 
 /** Reply: now, then per key: 1 and the value, or 0 and '' when the key is absent. */
-const READ = script(`
-if redis.replicate_commands then redis.replicate_commands() end
-local now = tonumber(ARGV[1])
-if now == nil then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+const READ = script(withPrelude(`
+local now = scriptNow(ARGV[1])
 local out = { now }
 for i = 1, #KEYS do
   local v = redis.call('GET', KEYS[i])
@@ -38,7 +33,7 @@ for i = 1, #KEYS do
   end
 end
 return out
-`);
+`));
 
 /** ARGV per key: expected flag (1 = present), expected value, new value, ttl ms. Reply 1 = written, 0 = changed meanwhile. */
 const COMPARE_AND_SET = script(`
@@ -66,6 +61,8 @@ export interface CompareAndSetRequest {
   readonly costs: readonly number[];
   readonly dryRun: boolean;
   readonly args: StepArgs | undefined;
+  /** What the steps do with their costs (a batch: 'hit'). */
+  readonly op: StepOp;
   /** The injected clock's now, or undefined for the server's TIME. */
   readonly now: number | undefined;
   /** Added to every TTL (slack for an injected clock). */
@@ -107,7 +104,7 @@ export async function applyWithCompareAndSet(client: ScriptClient, request: Comp
     const ttls: number[] = [];
     let dirty = false;
     for (const cost of costs) {
-      const { decisions: row, writes } = runSteps(strategy, states, now, cost, rates, request.dryRun, request.args);
+      const { decisions: row, writes } = runSteps(strategy, states, now, cost, rates, request.dryRun, request.args, request.op);
       decisions.push(row);
       if (writes !== undefined) {
         dirty = true;

@@ -1,16 +1,16 @@
 import { afterPendingMicrotasks } from '../../after-pending-microtasks.js';
-import { unexpectedReply, type Script } from './lua-driver.js';
+import { unexpectedReply } from './lua-driver.js';
+import type { Script } from './script-source.js';
 import type { ScriptClient } from './script-runner.js';
 import type { SingleHitCall } from './single-hit-call.js';
-import { singleHitArgs, type BakedScripts } from './single-hit-scripts.js';
+import type { BakedScripts } from './baked-scripts.js';
 
 /**
  * Hits queued before the queue is sent without waiting for the end of the
- * tick. Redis then runs these while Node is still preparing the next ones:
- * measured at 64 in flight, 16 gave 240k hits/s where one call per tick
- * (64 hits) gave 141k, as each side waited for the other; 8 gave 212k
- * (more calls), 24 gave 215k. It also bounds how long one script holds the
- * server.
+ * tick. Redis then runs these while Node is still preparing the next ones,
+ * instead of each side waiting for the other (bench row "traffik fixed
+ * window" at 64 in flight; 8 and 24 measured lower). It also bounds how long
+ * one script holds the server.
  */
 export const MAX_HITS_PER_CALL = 16;
 
@@ -38,7 +38,7 @@ export class HitsCall {
   /** Sends the call; never throws, never leaves a rejection unhandled. */
   send(): void {
     try {
-      this.client.evalsha(this.script.sha, ...(this.args as [number, ...(string | number)[]])).then((reply) => this.done(reply), (error: unknown) => this.resend(error));
+      this.client.script('evalsha', this.script, this.args).then((reply) => this.done(reply), (error: unknown) => this.resend(error));
     } catch (error) {
       this.fail(error);
     }
@@ -47,7 +47,7 @@ export class HitsCall {
   private resend(error: unknown): void {
     if (error instanceof Error && error.message.startsWith('NOSCRIPT') && this.calls.some((call) => !call.settled)) {
       try {
-        this.client.eval(this.script.source, ...(this.args as [number, ...(string | number)[]])).then((reply) => this.done(reply), (e: unknown) => this.fail(e));
+        this.client.script('eval', this.script, this.args).then((reply) => this.done(reply), (e: unknown) => this.fail(e));
       } catch (e) {
         this.fail(e);
       }
@@ -79,7 +79,7 @@ export class HitsCall {
 /** The hits of one tick queued for one baked rate (and, on a Cluster, one slot), in the order they started. */
 class HitGroup {
   readonly keys: string[] = [];
-  /** Per hit: cost, [now], param_1..param_NP. */
+  /** Per hit: cost (as `hitCost` encodes it), [now], param_1..param_NP. */
   readonly args: (string | number)[] = [];
   readonly calls: SingleHitCall[] = [];
 
@@ -120,13 +120,21 @@ export class HitCoalescer {
   /**
    * @param client where the calls go
    * @param perHitNow true when the backend has a `clock`: each hit carries its own now; otherwise one server TIME serves the call
+   * @param coalesce false: every hit is sent at once, alone (`coalesceHits: false`)
    */
-  constructor(private readonly client: ScriptClient, private readonly perHitNow: boolean) {}
+  constructor(private readonly client: ScriptClient, private readonly perHitNow: boolean, private readonly coalesce = true) {}
 
-  /** Queues one hit; `now` is the backend clock's time (with `perHitNow` only), `params` its twin's params. */
-  add(scripts: BakedScripts, slot: number, key: string, cost: number, now: number | undefined, params: readonly number[], call: SingleHitCall): void {
-    if (this.inFlight === 0 && this.queuedHits === 0) {
-      this.sendCall(scripts.one, singleHitArgs(key, now, cost, params), [call]);
+  /**
+   * Queues one hit (or sends it at once: see the class comment, and always
+   * when built with `coalesce` false); `cost` as `hitCost` encodes it, `now`
+   * the backend clock's time (with `perHitNow` only), `params` its twin's params.
+   */
+  add(scripts: BakedScripts, slot: number, key: string, cost: number | string, now: number | undefined, params: readonly number[], call: SingleHitCall): void {
+    if (!this.coalesce || (this.inFlight === 0 && this.queuedHits === 0)) {
+      const argv: (string | number)[] = [1, key, this.perHitNow ? '1' : '', cost];
+      if (this.perHitNow) argv.push(now!);
+      for (let k = 0; k < params.length; k++) argv.push(params[k]!);
+      this.sendCall(scripts.many, argv, [call]);
       return;
     }
     let bySlot = this.groups.get(scripts);

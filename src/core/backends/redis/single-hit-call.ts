@@ -1,7 +1,8 @@
 import type { StepDecision } from '../../decision.js';
 import { BackendConnectionError, type BackendError } from '../../errors.js';
+import type { DenialCache, RememberableHit, SendTicket } from '../denial-cache.js';
 import type { DeadlineQueue, Expirable } from './deadline-queue.js';
-import { decodeHitAt } from './single-hit-scripts.js';
+import { decodeHitAt } from './baked-scripts.js';
 
 /** What a `SingleHitCall` needs of its backend. */
 export interface SingleHitOwner {
@@ -23,6 +24,10 @@ export interface SingleHitOwner {
 export class SingleHitCall implements Expirable {
   settled = false;
   readonly deadline: number;
+  /** The denial cache told of this hit's outcome (`reportTo`). */
+  private denials: DenialCache | undefined;
+  private hit: RememberableHit | undefined;
+  private ticket: SendTicket | undefined;
 
   constructor(
     private readonly owner: SingleHitOwner,
@@ -34,6 +39,13 @@ export class SingleHitCall implements Expirable {
     owner.deadlines.add(this);
   }
 
+  /** Settles `ticket` in `denials` with this hit's outcome, when it has one. */
+  reportTo(denials: DenialCache, hit: RememberableHit, ticket: SendTicket): void {
+    this.denials = denials;
+    this.hit = hit;
+    this.ticket = ticket;
+  }
+
   private what(): string {
     return `RedisBackend (${this.strategyName})`;
   }
@@ -42,6 +54,7 @@ export class SingleHitCall implements Expirable {
   expire(): void {
     if (this.settled) return;
     this.settled = true;
+    this.denials?.settle(this.hit!, this.ticket!, undefined);
     this.reject(this.owner.describeFailure(new BackendConnectionError(`${this.what()}: Redis did not answer within ${this.owner.timeoutMs} ms`), this.what()));
   }
 
@@ -50,6 +63,7 @@ export class SingleHitCall implements Expirable {
     if (this.settled) return;
     this.settled = true;
     this.owner.deadlines.settle();
+    this.denials?.settle(this.hit!, this.ticket!, undefined);
     this.reject(this.owner.describeFailure(error, this.what()));
   }
 
@@ -62,9 +76,11 @@ export class SingleHitCall implements Expirable {
     try {
       decision = decodeHitAt(reply, at);
     } catch (error) {
+      this.denials?.settle(this.hit!, this.ticket!, undefined);
       this.reject(this.owner.describeFailure(error, this.what()));
       return;
     }
+    this.denials?.settle(this.hit!, this.ticket!, [decision]);
     this.resolve([decision]);
   }
 }
