@@ -22,7 +22,8 @@
  */
 import { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
-import { FixedWindowStrategy, Rate, SlidingWindowLogStrategy, Throttle, scopeKey, stateSuffix } from '../../src/index.js';
+import { FixedWindowStrategy, Rate, SlidingWindowLogStrategy, Throttle } from '../../src/index.js';
+import { scopeKey, stateSuffix } from '../../src/extend.js';
 import { redisKeys } from '../../src/core/backends/redis/keys.js';
 import { RedisBackend } from '../../src/redis.js';
 import { startRedis } from '../../test/harness/servers.js';

@@ -8,7 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { Rate, SlidingWindowLogStrategy, Throttle, scopeKey, stateSuffix } from '../../src/index.js';
+import { Rate, SlidingWindowLogStrategy, Throttle } from '../../src/index.js';
+import { scopeKey, stateSuffix } from '../../src/extend.js';
 import { RedisBackend } from '../../src/redis.js';
 import { startRedis, type RedisServer } from '../harness/servers.js';
 import { RATE_SETS, replayAgainstMemory } from './support/replay.js';

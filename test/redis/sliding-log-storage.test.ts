@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { InMemoryBackend, Rate, SlidingWindowLogStrategy, Throttle, scopeKey, stateSuffix } from '../../src/index.js';
+import { InMemoryBackend, Rate, SlidingWindowLogStrategy, Throttle } from '../../src/index.js';
+import { scopeKey, stateSuffix } from '../../src/extend.js';
 import { redisKeys } from '../../src/core/backends/redis/keys.js';
 import { RedisBackend } from '../../src/redis.js';
 import { startRedis, type RedisServer } from '../harness/servers.js';

@@ -8,7 +8,8 @@
  */
 import { expect } from 'vitest';
 import type { Cluster, Redis } from 'ioredis';
-import { InMemoryBackend, Rate, scopeKey, stateSuffix, type AnyStrategy } from '../../../src/index.js';
+import { InMemoryBackend, Rate, type AnyStrategy } from '../../../src/index.js';
+import { scopeKey, stateSuffix } from '../../../src/extend.js';
 import type { ApplyRequest, Backend } from '../../../src/core/backends/backend.js';
 import type { StepDecision } from '../../../src/core/decision.js';
 import type { StepOp } from '../../../src/core/strategies/strategy.js';
