@@ -36,7 +36,7 @@ describe('charge and refund properties', () => {
   it('covers the strategies that implement them', () => {
     expect(cases.map(([name]) => name).sort()).toEqual([
       'adaptive', 'fixed-window', 'gcra', 'leaky-bucket', 'leaky-bucket-with-queue', 'priority', 'quota-with-rollover',
-      'sliding-window-counter', 'tiered', 'time-of-day', 'token-bucket', 'token-bucket-with-debt',
+      'sliding-window-counter', 'sliding-window-log', 'tiered', 'time-of-day', 'token-bucket', 'token-bucket-with-debt',
     ]);
   });
 
@@ -52,6 +52,8 @@ describe('charge and refund properties', () => {
           const d = out.decision;
           expect(d.retryAfterMs).toBeGreaterThanOrEqual(0);
           expect(d.remaining).toBeGreaterThanOrEqual(0);
+          // Rule 5: a hit of cost 0 is allowed, even on a key charged past its limit.
+          if (cost === 0) expect(d.allowed).toBe(true);
           if (op !== 'hit') {
             expect(d).toMatchObject({ allowed: true, retryAfterMs: 0 });
             expect(d.remaining).toBeLessThanOrEqual(Math.max(fresh, d.limit));

@@ -54,7 +54,7 @@ local function step(state, now, cost, L, P, p, args, op)
     if count == 0 and eff == L then return 0 end
     return waitFor(L, worstNext(count))
   end
-  if n + cost <= eff or (op ~= nil and op ~= 'hit') then
+  if cost == 0 or n + cost <= eff or (op ~= nil and op ~= 'hit') then
     local after = math.min(MAX_SAFE, n + cost)
     if op == 'refund' then after = math.max(0, n - cost) end
     local reset = resetAfter(after)

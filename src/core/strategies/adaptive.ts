@@ -138,7 +138,7 @@ export class AdaptiveStrategy implements Strategy<AdaptiveState> {
       eff = Math.min(L, this.adjust(state.n, state.eff, L, minL, inc, signalHigh) + (w - state.w - 1) * inc);
     }
     const windowEnd = (w + 1) * P - now;
-    if (n + cost <= eff || op !== 'hit') {
+    if (cost === 0 || n + cost <= eff || op !== 'hit') {
       const after = op === 'refund' ? Math.max(0, n - cost) : Math.min(Number.MAX_SAFE_INTEGER, n + cost);
       const resetAfterMs = this.resetAfter(after, eff, L, minL, inc, windowEnd, P);
       return {

@@ -45,7 +45,7 @@ local function step(state, now, cost, fullL, fullP, params, args, op)
   local last = backlogTime(state, now)
   local ahead = last - now
   local forced = op ~= nil and op ~= 'hit'
-  if forced or (cost <= K and y0 + cost * P <= K * P) then
+  if forced or cost == 0 or (cost <= K and y0 + cost * P <= K * P) then
     local y = math.min(MAX_SAFE, y0 + cost * P)
     if op == 'refund' then y = math.max(0, y0 - cost * P) end
     local reset = ahead + ceilDiv(y, L)

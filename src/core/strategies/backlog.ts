@@ -106,7 +106,7 @@ export abstract class BacklogStrategy implements Strategy<BacklogState> {
     const last = backlogTime(state, now);
     // Times count from the real now: a clock that stepped back waits until `last` too.
     const ahead = last - now;
-    if (op !== 'hit' || (cost <= K && y0 + cost * P <= K * P)) {
+    if (op !== 'hit' || cost === 0 || (cost <= K && y0 + cost * P <= K * P)) {
       const y = op === 'refund' ? Math.max(0, y0 - cost * P) : Math.min(Number.MAX_SAFE_INTEGER, y0 + cost * P);
       const resetAfterMs = ahead + ceilDiv(y, L);
       return {

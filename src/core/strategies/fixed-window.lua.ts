@@ -17,7 +17,7 @@ local function step(state, now, cost, L, P, params, args, op)
   local n = 0
   if state ~= nil and state.w == w then n = state.n end
   local windowEnd = (w + 1) * P - now
-  if n + cost <= L or (op ~= nil and op ~= 'hit') then
+  if cost == 0 or n + cost <= L or (op ~= nil and op ~= 'hit') then
     local after = math.min(MAX_SAFE, n + cost)
     if op == 'refund' then after = math.max(0, n - cost) end
     local reset = windowEnd

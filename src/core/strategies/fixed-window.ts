@@ -51,7 +51,7 @@ export class FixedWindowStrategy implements Strategy<FixedWindowState> {
     const w = currentWindow(state?.w, now, P);
     const n = state !== undefined && state.w === w ? state.n : 0;
     const windowEnd = (w + 1) * P - now;
-    if (n + cost <= L || op !== 'hit') {
+    if (cost === 0 || n + cost <= L || op !== 'hit') {
       const after = op === 'refund' ? Math.max(0, n - cost) : Math.min(Number.MAX_SAFE_INTEGER, n + cost);
       return {
         decision: { allowed: true, limit: L, remaining: Math.max(0, L - after), retryAfterMs: 0, resetAfterMs: after === 0 ? 0 : windowEnd, delayMs: 0 },

@@ -37,7 +37,7 @@ local function step(state, now, cost, L, P, p, args, op)
     if carryAfter(u) > 0 then return periodEnd + P end
     return periodEnd
   end
-  if used + cost <= allowance or (op ~= nil and op ~= 'hit') then
+  if cost == 0 or used + cost <= allowance or (op ~= nil and op ~= 'hit') then
     local after = math.min(MAX_SAFE, used + cost)
     if op == 'refund' then after = math.max(0, used - cost) end
     local reset = resetAfter(after)

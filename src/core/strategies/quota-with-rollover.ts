@@ -76,7 +76,7 @@ export class QuotaWithRolloverStrategy implements Strategy<QuotaWithRolloverStat
     }
     const periodEnd = (w + 1) * P - now;
     const allowance = L + carry;
-    if (used + cost <= allowance || op !== 'hit') {
+    if (cost === 0 || used + cost <= allowance || op !== 'hit') {
       const after = op === 'refund' ? Math.max(0, used - cost) : Math.min(Number.MAX_SAFE_INTEGER, used + cost);
       const resetAfterMs = this.resetAfter(after, carry, L, P, periodEnd);
       return {

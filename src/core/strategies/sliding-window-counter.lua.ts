@@ -34,7 +34,7 @@ local function step(state, now, cost, L, P, params, args, op)
   local ttl = (w + 2) * P - now
   local capacity = L * P
   local forced = op ~= nil and op ~= 'hit'
-  if forced or (cost <= L and prev * (P - e) + (cur + cost) * P <= capacity) then
+  if forced or cost == 0 or (cost <= L and prev * (P - e) + (cur + cost) * P <= capacity) then
     local after = math.min(MAX_SAFE, cur + cost)
     if op == 'refund' then after = math.max(0, cur - cost) end
     return true, L, math.max(0, floorDiv(capacity - prev * (P - e) - after * P, P)), 0,

@@ -63,7 +63,7 @@ export class SlidingWindowCounterStrategy implements Strategy<SlidingWindowCount
     const { prev, cur } = windowCounts(state, w);
     const ttlMs = (w + 2) * P - now;
     const capacity = L * P;
-    if (op !== 'hit' || (cost <= L && prev * (P - e) + (cur + cost) * P <= capacity)) {
+    if (op !== 'hit' || cost === 0 || (cost <= L && prev * (P - e) + (cur + cost) * P <= capacity)) {
       const after = op === 'refund' ? Math.max(0, cur - cost) : Math.min(Number.MAX_SAFE_INTEGER, cur + cost);
       return {
         decision: {

@@ -146,12 +146,15 @@ local function step(state, now, cost, L, P, params, args, op)
     local newState = { key = s.key, S = S, head = head, stop = head, oldest = oldest, newest = newest, tail = table.concat(parts) }
     return true, L, remaining, 0, reset, 0, newState, math.max(1, reset)
   end
-  if op == 'charge' or S + cost <= L then
+  if op == 'charge' or cost == 0 or S + cost <= L then
     local tail = s.tail
     if cost > 0 then
-      tail = tail .. string.format('%d,%d;', now, cost)
-      if empty then oldest = now end
-      newest = now
+      -- A clock that stepped back never writes an entry older than the newest: the log stays in order.
+      local t = now
+      if not empty and newest > now then t = newest end
+      tail = tail .. string.format('%d,%d;', t, cost)
+      if empty then oldest = t end
+      newest = t
       empty = false
     end
     local after = S + cost

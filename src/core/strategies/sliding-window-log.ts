@@ -88,12 +88,14 @@ export class SlidingWindowLogStrategy implements Strategy<SlidingWindowLogState>
       }
       return allowedOutcome(times, costs, s, L, P, now);
     }
-    if (op === 'charge' || s + cost <= L) {
+    if (op === 'charge' || cost === 0 || s + cost <= L) {
       if (cost > 0) {
         const last = times.length - 1;
-        if (last >= 0 && times[last] === now) costs[last] = costs[last]! + cost;
+        // A clock that stepped back never writes an entry older than the newest: the log stays in order.
+        const t = last >= 0 && times[last]! > now ? times[last]! : now;
+        if (last >= 0 && times[last] === t) costs[last] = costs[last]! + cost;
         else {
-          times.push(now);
+          times.push(t);
           costs.push(cost);
         }
       }
