@@ -33,7 +33,7 @@ const apollo: DocSnippet = {
 const snippets: Record<string, DocSnippet> = {
   'core.snippet.ts': { file: 'README.md', marker: "new TokenBucketStrategy({ burstSize: 150 })", exports: ['throttle', 'd'] },
   'redis-url.snippet.ts': {
-    file: 'README.md', marker: 'export const memcached = new MemcachedBackend(',
+    file: 'README.md', marker: 'const memcached = new MemcachedBackend(',
     replace: [[redisUrlLine, fromEnv], ["'127.0.0.1:11211'", 'process.env.MEMCACHED_SERVERS!']], exports: ['redis', 'memcached'],
   },
   'yoga.snippet.ts': {
