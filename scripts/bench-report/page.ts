@@ -17,7 +17,7 @@ export const CHART_PATH = 'plots/bench/ratios.svg';
 /** A heading per suite file (its anchor is what other pages link to); unknown suites keep their file name. */
 const SUITE_HEADINGS: Readonly<Record<string, string>> = {
   core: 'In process', redis: 'Redis', memcached: 'Memcached', graphql: 'GraphQL', 'graphql-ws': 'graphql-ws',
-  trpc: 'tRPC', metrics: 'Metrics', resilience: 'Resilience', strategies: 'Strategies', 'strategies-extra': 'Strategies',
+  trpc: 'tRPC', metrics: 'Metrics', resilience: 'Resilience', strategies: 'Strategies',
   cost: 'Operation cost budgets',
 };
 

@@ -37,7 +37,7 @@ describe('large rates', () => {
   for (const rate of ['100000000/day', '1000000000/hour']) {
     it(`every catalogued strategy accepts ${rate}`, () => {
       for (const entry of STRATEGY_CATALOGUE) {
-        // The log keeps O(L) entries per key; the cost-based bucket's refill in thousandths does not reduce (docs/strategies-extra.md).
+        // The log keeps O(L) entries per key; the cost-based bucket's refill in thousandths does not reduce (docs/strategies.md).
         if (entry.name === 'sliding-window-log' || entry.name === 'cost-based-token-bucket') continue;
         const options = OPTIONS[entry.name];
         expect(() => throttle(entry.create(options), rate, () => 0), entry.name).not.toThrow();

@@ -1,13 +1,13 @@
 /**
  * The same random traces through the in-process backend and Memcached, with
  * the same injected clock: every decision must be identical, for every
- * built-in strategy (the eight, and the later ones with per-hit args and
+ * built-in strategy (the core eight, and the others with per-hit args and
  * forced stores), one and several rates, dry runs and batches, and hits
  * mixed with charges and refunds.
  */
 import { describe, expect, inject, it } from 'vitest';
 import { InMemoryBackend, Rate, type AnyStrategy, type Backend, type StepDecision } from '../../src/index.js';
-import { newStrategies } from '../strategies-extra/strategies.js';
+import { strategiesWithArgs } from '../core/strategies/strategies.js';
 import { drawTrace } from '../../src/testing/trace.js';
 import { generateTrace, manualClock, seededRandom, type TraceEvent } from '../support/traces.js';
 import { builtInStrategies, closedAfterAll, requestFor } from './support.js';
@@ -57,7 +57,7 @@ describe('Memcached replays the in-process decisions exactly', () => {
     }
   }
 
-  for (const { label, strategy, rate, args } of newStrategies()) {
+  for (const { label, strategy, rate, args } of strategiesWithArgs()) {
     it(`${label} (per-hit args, forced stores)`, async () => {
       const base = Rate.parse(rate);
       // The case's rate, then the same with a second, longer rate beside it.

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InMemoryBackend } from '../../src/core/backends/in-memory.js';
-import { ConfigurationError } from '../../src/core/errors.js';
-import { EXEMPTED } from '../../src/core/exempted.js';
-import { Rate } from '../../src/core/rate.js';
-import { ConcurrencyLimitStrategy, type ConcurrencyLimitState } from '../../src/core/strategies/concurrency-limit.js';
-import { FixedWindowStrategy } from '../../src/core/strategies/fixed-window.js';
-import { Throttle } from '../../src/core/throttle.js';
+import { InMemoryBackend } from '../../../src/core/backends/in-memory.js';
+import { ConfigurationError } from '../../../src/core/errors.js';
+import { EXEMPTED } from '../../../src/core/exempted.js';
+import { Rate } from '../../../src/core/rate.js';
+import { ConcurrencyLimitStrategy, type ConcurrencyLimitState } from '../../../src/core/strategies/concurrency-limit.js';
+import { FixedWindowStrategy } from '../../../src/core/strategies/fixed-window.js';
+import { Throttle } from '../../../src/core/throttle.js';
 
 function setup(rate = '2/10s', leaseMs?: number) {
   let now = 1_000_000;

@@ -3,9 +3,9 @@
  * does for one rate (SEMANTICS.md rule 1: only allowed hits with cost > 0,
  * or a forced store, change the state), so tests can check each decision.
  */
-import { Rate } from '../../src/core/rate.js';
-import type { StepDecision } from '../../src/core/decision.js';
-import type { AnyStrategy, StepArgs } from '../../src/core/strategies/strategy.js';
+import { Rate } from '../../../src/core/rate.js';
+import type { StepDecision } from '../../../src/core/decision.js';
+import type { AnyStrategy, StepArgs } from '../../../src/core/strategies/strategy.js';
 
 /** One hit of a trace: at time `t` (ms), of `cost`, with step `args`. */
 export interface TraceHit {

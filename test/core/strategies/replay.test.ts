@@ -7,18 +7,18 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Backend } from '../../src/core/backends/backend.js';
-import { InMemoryBackend } from '../../src/core/backends/in-memory.js';
-import type { StepDecision } from '../../src/core/decision.js';
-import { scopeKey, stateSuffix } from '../../src/core/keys.js';
-import { Rate } from '../../src/core/rate.js';
-import { redisKeys } from '../../src/core/backends/redis/keys.js';
-import { BackendError } from '../../src/core/errors.js';
-import { ConcurrencyLimitStrategy } from '../../src/core/strategies/concurrency-limit.js';
-import { MemcachedBackend } from '../../src/memcached.js';
-import { RedisBackend } from '../../src/redis.js';
-import { seededRandom } from '../support/traces.js';
-import { newStrategies, type StrategyCase } from './strategies.js';
+import type { Backend } from '../../../src/core/backends/backend.js';
+import { InMemoryBackend } from '../../../src/core/backends/in-memory.js';
+import type { StepDecision } from '../../../src/core/decision.js';
+import { scopeKey, stateSuffix } from '../../../src/core/keys.js';
+import { Rate } from '../../../src/core/rate.js';
+import { redisKeys } from '../../../src/core/backends/redis/keys.js';
+import { BackendError } from '../../../src/core/errors.js';
+import { ConcurrencyLimitStrategy } from '../../../src/core/strategies/concurrency-limit.js';
+import { MemcachedBackend } from '../../../src/memcached.js';
+import { RedisBackend } from '../../../src/redis.js';
+import { seededRandom } from '../../support/traces.js';
+import { strategiesWithArgs, type StrategyCase } from './strategies.js';
 
 let client: Redis;
 const opened: Backend[] = [];
@@ -99,8 +99,8 @@ async function replay(c: StrategyCase, rateTexts: readonly string[], seed: numbe
   expect(read).toBeGreaterThan(0);
 }
 
-describe('new strategies decide alike on InMemoryBackend, RedisBackend and MemcachedBackend', () => {
-  for (const c of newStrategies()) {
+describe('the strategies with per-hit args decide alike on InMemoryBackend, RedisBackend and MemcachedBackend', () => {
+  for (const c of strategiesWithArgs()) {
     it(c.label, async () => {
       // Redis runs the Lua twin (one script per hit), not the compare-and-set fallback.
       expect(c.strategy.lua).toBeDefined();

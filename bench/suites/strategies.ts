@@ -1,5 +1,5 @@
 /**
- * The strategies beyond the eight: `throttle.hit` (for the concurrency limit,
+ * The strategies beyond the core eight: `throttle.hit` (for the concurrency limit,
  * `acquire` + `release`: two steps) for each, beside the fixed window, on
  * the in-process backend and on Redis (its Lua twins, one private
  * redis-server started here), in the same run; rate-limiter-flexible's
@@ -69,7 +69,7 @@ export default async function strategiesExtraSuite(): Promise<void> {
     [['rate-limiter-flexible RateLimiterMemory', (i) => memoryPeer.consume(`user-${i % KEYS}`)], ...cases(new InMemoryBackend())],
     1, ROUNDS,
   );
-  printTable(`New strategies, in-process, 1,000 keys, serial, best of ${ROUNDS} rounds (ratio to the fixed window)`, memoryRows, 'traffik fixed window');
+  printTable(`Concurrency, priority, adaptive, tiered, quota and cost-based strategies, in-process, 1,000 keys, serial, best of ${ROUNDS} rounds (ratio to the fixed window)`, memoryRows, 'traffik fixed window');
 
   const server = await startRedis();
   const client = new Redis(server.url);
@@ -80,9 +80,9 @@ export default async function strategiesExtraSuite(): Promise<void> {
       ...cases(new RedisBackend({ client, namespace: 'bench-extra' })),
     ];
     const serial = await best(redisCases, 1, ROUNDS);
-    printTable(`New strategies, Redis, serial, best of ${ROUNDS} rounds (ratio to the fixed window)`, serial, 'traffik fixed window');
+    printTable(`Concurrency, priority, adaptive, tiered, quota and cost-based strategies, Redis, serial, best of ${ROUNDS} rounds (ratio to the fixed window)`, serial, 'traffik fixed window');
     const inFlight = await best(redisCases, 64, ROUNDS);
-    printTable(`New strategies, Redis, 64 in flight, best of ${ROUNDS} rounds (ratio to the fixed window)`, inFlight, 'traffik fixed window');
+    printTable(`Concurrency, priority, adaptive, tiered, quota and cost-based strategies, Redis, 64 in flight, best of ${ROUNDS} rounds (ratio to the fixed window)`, inFlight, 'traffik fixed window');
     const fixed = (rows: Measurement[]) => rows.find((r) => r.name === 'traffik fixed window')!.opsPerSec;
     printGrid(
       'Summary: each strategy as a share of the fixed window, same backend, same run',

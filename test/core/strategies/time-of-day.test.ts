@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../../src/core/errors.js';
-import { Rate } from '../../src/core/rate.js';
-import { PriorityStrategy } from '../../src/core/strategies/priority.js';
-import { TimeOfDayStrategy } from '../../src/core/strategies/time-of-day.js';
-import { TokenBucketStrategy } from '../../src/core/strategies/token-bucket.js';
+import { ConfigurationError } from '../../../src/core/errors.js';
+import { Rate } from '../../../src/core/rate.js';
+import { PriorityStrategy } from '../../../src/core/strategies/priority.js';
+import { TimeOfDayStrategy } from '../../../src/core/strategies/time-of-day.js';
+import { TokenBucketStrategy } from '../../../src/core/strategies/token-bucket.js';
 import { stepper } from './trace.js';
 
 const at = (iso: string) => Date.parse(iso);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryBackend } from '../../src/core/backends/in-memory.js';
-import { ConfigurationError } from '../../src/core/errors.js';
-import { ConcurrencyLimitStrategy } from '../../src/core/strategies/concurrency-limit.js';
-import { TieredStrategy } from '../../src/core/strategies/tiered.js';
-import { TokenBucketStrategy } from '../../src/core/strategies/token-bucket.js';
-import { Throttle } from '../../src/core/throttle.js';
+import { InMemoryBackend } from '../../../src/core/backends/in-memory.js';
+import { ConfigurationError } from '../../../src/core/errors.js';
+import { ConcurrencyLimitStrategy } from '../../../src/core/strategies/concurrency-limit.js';
+import { TieredStrategy } from '../../../src/core/strategies/tiered.js';
+import { TokenBucketStrategy } from '../../../src/core/strategies/token-bucket.js';
+import { Throttle } from '../../../src/core/throttle.js';
 import { stepper } from './trace.js';
 
 type Ctx = { tier?: string };

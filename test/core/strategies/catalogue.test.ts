@@ -5,9 +5,9 @@
  * directive knows every one that needs no options.
  */
 import { describe, expect, it } from 'vitest';
-import * as traffik from '../../src/index.js';
-import { builtInStrategies } from '../../src/graphql/strategy-registry.js';
-import { STRATEGY_CATALOGUE, createStrategy } from '../../src/core/strategies/catalogue.js';
+import * as traffik from '../../../src/index.js';
+import { builtInStrategies } from '../../../src/graphql/strategy-registry.js';
+import { STRATEGY_CATALOGUE, createStrategy } from '../../../src/core/strategies/catalogue.js';
 
 describe('strategy catalogue', () => {
   it('lists every exported strategy class once, under a unique name', () => {

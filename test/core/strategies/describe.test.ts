@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryBackend } from '../../src/core/backends/in-memory.js';
-import { Rate } from '../../src/core/rate.js';
-import { AdaptiveStrategy } from '../../src/core/strategies/adaptive.js';
-import { ConcurrencyLimitStrategy } from '../../src/core/strategies/concurrency-limit.js';
-import { CostBasedTokenBucketStrategy } from '../../src/core/strategies/cost-based-token-bucket.js';
-import { PriorityStrategy } from '../../src/core/strategies/priority.js';
-import { QuotaWithRolloverStrategy } from '../../src/core/strategies/quota-with-rollover.js';
-import { TieredStrategy } from '../../src/core/strategies/tiered.js';
-import { TimeOfDayStrategy } from '../../src/core/strategies/time-of-day.js';
-import { Throttle } from '../../src/core/throttle.js';
+import { InMemoryBackend } from '../../../src/core/backends/in-memory.js';
+import { Rate } from '../../../src/core/rate.js';
+import { AdaptiveStrategy } from '../../../src/core/strategies/adaptive.js';
+import { ConcurrencyLimitStrategy } from '../../../src/core/strategies/concurrency-limit.js';
+import { CostBasedTokenBucketStrategy } from '../../../src/core/strategies/cost-based-token-bucket.js';
+import { PriorityStrategy } from '../../../src/core/strategies/priority.js';
+import { QuotaWithRolloverStrategy } from '../../../src/core/strategies/quota-with-rollover.js';
+import { TieredStrategy } from '../../../src/core/strategies/tiered.js';
+import { TimeOfDayStrategy } from '../../../src/core/strategies/time-of-day.js';
+import { Throttle } from '../../../src/core/throttle.js';
 import { stepper } from './trace.js';
 
 describe('describe() puts each new strategy state in words (Throttle.stats)', () => {

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InMemoryBackend } from '../../src/core/backends/in-memory.js';
-import { ConfigurationError } from '../../src/core/errors.js';
-import { PriorityStrategy } from '../../src/core/strategies/priority.js';
-import { Throttle } from '../../src/core/throttle.js';
+import { InMemoryBackend } from '../../../src/core/backends/in-memory.js';
+import { ConfigurationError } from '../../../src/core/errors.js';
+import { PriorityStrategy } from '../../../src/core/strategies/priority.js';
+import { Throttle } from '../../../src/core/throttle.js';
 import { brief, stepper } from './trace.js';
 
 describe('PriorityStrategy', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../../src/core/errors.js';
-import { CostBasedTokenBucketStrategy } from '../../src/core/strategies/cost-based-token-bucket.js';
-import { TokenBucketStrategy } from '../../src/core/strategies/token-bucket.js';
-import { Throttle } from '../../src/core/throttle.js';
+import { ConfigurationError } from '../../../src/core/errors.js';
+import { CostBasedTokenBucketStrategy } from '../../../src/core/strategies/cost-based-token-bucket.js';
+import { TokenBucketStrategy } from '../../../src/core/strategies/token-bucket.js';
+import { Throttle } from '../../../src/core/throttle.js';
 import { stepper } from './trace.js';
 
 describe('CostBasedTokenBucketStrategy', () => {
@@ -32,7 +32,7 @@ describe('CostBasedTokenBucketStrategy', () => {
 
   it('slows an expensive caller below a cheap one through a throttle', async () => {
     let now = 0;
-    const { InMemoryBackend } = await import('../../src/core/backends/in-memory.js');
+    const { InMemoryBackend } = await import('../../../src/core/backends/in-memory.js');
     const throttle = new Throttle({ uid: 'c', rate: '100/s', strategy: new CostBasedTokenBucketStrategy(), backend: new InMemoryBackend({ clock: () => now }) });
     let cheap = 0;
     let costly = 0;

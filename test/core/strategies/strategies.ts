@@ -1,14 +1,14 @@
-/** The new strategies with representative options, each with a generator of per-hit args, for contract and replay tests. */
-import { AdaptiveStrategy } from '../../src/core/strategies/adaptive.js';
-import { ConcurrencyLimitStrategy } from '../../src/core/strategies/concurrency-limit.js';
-import { CostBasedTokenBucketStrategy } from '../../src/core/strategies/cost-based-token-bucket.js';
-import { PriorityStrategy } from '../../src/core/strategies/priority.js';
-import { QuotaWithRolloverStrategy } from '../../src/core/strategies/quota-with-rollover.js';
-import { SlidingWindowCounterStrategy } from '../../src/core/strategies/sliding-window-counter.js';
-import type { AnyStrategy, StepArgs } from '../../src/core/strategies/strategy.js';
-import { TieredStrategy } from '../../src/core/strategies/tiered.js';
-import { TimeOfDayStrategy } from '../../src/core/strategies/time-of-day.js';
-import { TokenBucketStrategy } from '../../src/core/strategies/token-bucket.js';
+/** The strategies beyond the core eight (concurrency, priority, adaptive, tiered, time of day, quota, cost-based) with representative options, each with a generator of per-hit args, for contract and replay tests. */
+import { AdaptiveStrategy } from '../../../src/core/strategies/adaptive.js';
+import { ConcurrencyLimitStrategy } from '../../../src/core/strategies/concurrency-limit.js';
+import { CostBasedTokenBucketStrategy } from '../../../src/core/strategies/cost-based-token-bucket.js';
+import { PriorityStrategy } from '../../../src/core/strategies/priority.js';
+import { QuotaWithRolloverStrategy } from '../../../src/core/strategies/quota-with-rollover.js';
+import { SlidingWindowCounterStrategy } from '../../../src/core/strategies/sliding-window-counter.js';
+import type { AnyStrategy, StepArgs } from '../../../src/core/strategies/strategy.js';
+import { TieredStrategy } from '../../../src/core/strategies/tiered.js';
+import { TimeOfDayStrategy } from '../../../src/core/strategies/time-of-day.js';
+import { TokenBucketStrategy } from '../../../src/core/strategies/token-bucket.js';
 
 /** One strategy under test. */
 export interface StrategyCase {
@@ -32,7 +32,7 @@ function justBefore(hour: number, utcOffsetMinutes: number): number {
 const none = (): StepArgs => [];
 
 /** Fresh instances of every new strategy (and option variants). */
-export function newStrategies(): StrategyCase[] {
+export function strategiesWithArgs(): StrategyCase[] {
   return [
     {
       label: 'concurrency limit', strategy: new ConcurrencyLimitStrategy({ leaseMs: 700 }), rate: '4/s', exactRetry: true,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../../src/core/errors.js';
-import { QuotaWithRolloverStrategy } from '../../src/core/strategies/quota-with-rollover.js';
+import { ConfigurationError } from '../../../src/core/errors.js';
+import { QuotaWithRolloverStrategy } from '../../../src/core/strategies/quota-with-rollover.js';
 import { stepper } from './trace.js';
 
 describe('QuotaWithRolloverStrategy', () => {

@@ -7,12 +7,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Rate } from '../../src/core/rate.js';
-import type { AnyStrategy, StepArgs } from '../../src/core/strategies/strategy.js';
-import { newStrategies } from './strategies.js';
+import { Rate } from '../../../src/core/rate.js';
+import type { AnyStrategy, StepArgs } from '../../../src/core/strategies/strategy.js';
+import { strategiesWithArgs } from './strategies.js';
 
-describe('new strategies keep the step contract', () => {
-  for (const { label, strategy, rate: rateText, args, exactRetry } of newStrategies()) {
+describe('the strategies with per-hit args keep the step contract', () => {
+  for (const { label, strategy, rate: rateText, args, exactRetry } of strategiesWithArgs()) {
     it(label, () => {
       const rate = Rate.parse(rateText);
       const hit = fc.record({
