@@ -1,5 +1,5 @@
 /**
- * The strategies beyond the core eight: `throttle.hit` (for the concurrency limit,
+ * The strategies beyond the window and bucket strategies: `throttle.hit` (for the concurrency limit,
  * `acquire` + `release`: two steps) for each, beside the fixed window, on
  * the in-process backend and on Redis (its Lua twins, one private
  * redis-server started here), in the same run; rate-limiter-flexible's

@@ -24,7 +24,7 @@ export interface PlottedStrategy {
   readonly stateLabel: string;
 }
 
-/** Every built-in strategy, the core eight first. */
+/** Every built-in strategy, the window and bucket strategies first. */
 export const plottedStrategies: readonly PlottedStrategy[] = [
   { slug: 'fixed-window', title: 'Fixed window', make: () => new FixedWindowStrategy(), stateKey: 'count', stateLabel: 'count in this window' },
   { slug: 'sliding-window-counter', title: 'Sliding window counter', make: () => new SlidingWindowCounterStrategy(), stateKey: 'estimate', stateLabel: 'weighted count' },

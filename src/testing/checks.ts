@@ -36,7 +36,7 @@ export type MakeBackend = (setup: ConformanceSetup) => Backend | Promise<Backend
 
 /** What the checks run. Every field has a default. */
 export interface ConformanceCheckOptions {
-  /** Strategies to replay (default: the eight built-ins, each with options of its own). */
+  /** Strategies to replay (default: the window and bucket strategies, each with options of its own). */
   readonly strategies?: readonly AnyStrategy[];
   /** Rate sets, each replayed with every strategy (default `[['5/second'], ['4/second', '9/5s']]`). */
   readonly rates?: readonly (readonly string[])[];
@@ -66,7 +66,7 @@ export interface ConformanceCheck {
   run(): Promise<ConformanceResult>;
 }
 
-/** The default strategies: the eight built-ins, with options that make each differ from its defaults. */
+/** The default strategies: the window and bucket strategies, with options that make each differ from its defaults. */
 export function defaultStrategies(): AnyStrategy[] {
   return [
     new builtIn.FixedWindowStrategy(), new builtIn.SlidingWindowCounterStrategy(), new builtIn.SlidingWindowLogStrategy(),

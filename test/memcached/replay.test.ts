@@ -1,7 +1,7 @@
 /**
  * The same random traces through the in-process backend and Memcached, with
  * the same injected clock: every decision must be identical, for every
- * built-in strategy (the core eight, and the others with per-hit args and
+ * built-in strategy (the window and bucket strategies, and the others with per-hit args and
  * forced stores), one and several rates, dry runs and batches, and hits
  * mixed with charges and refunds.
  */

@@ -1,4 +1,4 @@
-/** The strategies beyond the core eight (concurrency, priority, adaptive, tiered, time of day, quota, cost-based) with representative options, each with a generator of per-hit args, for contract and replay tests. */
+/** The strategies beyond the window and bucket strategies (concurrency, priority, adaptive, tiered, time of day, quota, cost-based) with representative options, each with a generator of per-hit args, for contract and replay tests. */
 import { AdaptiveStrategy } from '../../../src/core/strategies/adaptive.js';
 import { ConcurrencyLimitStrategy } from '../../../src/core/strategies/concurrency-limit.js';
 import { CostBasedTokenBucketStrategy } from '../../../src/core/strategies/cost-based-token-bucket.js';

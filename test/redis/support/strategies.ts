@@ -4,7 +4,7 @@ import {
   SlidingWindowLogStrategy, TokenBucketStrategy, TokenBucketWithDebtStrategy, type AnyStrategy,
 } from '../../../src/index.js';
 
-/** Fresh instances of the eight built-ins plus option variants, as [label, strategy]. */
+/** Fresh instances of the window and bucket strategies plus option variants, as [label, strategy]. */
 export function builtInStrategies(): [string, AnyStrategy][] {
   return [
     ['fixed window', new FixedWindowStrategy()],
@@ -21,7 +21,7 @@ export function builtInStrategies(): [string, AnyStrategy][] {
 }
 
 /**
- * The eight built-ins set up so that "100 per minute" admits exactly 100 at
+ * The window and bucket strategies set up so that "100 per minute" admits exactly 100 at
  * once (GCRA needs a burst tolerance of 99 emission intervals for that).
  */
 export function hundredPerMinuteStrategies(): [string, AnyStrategy][] {
