@@ -13,6 +13,7 @@ import type { StepDecision } from '../../src/core/decision.js';
 import { scopeKey, stateSuffix } from '../../src/core/keys.js';
 import { Rate } from '../../src/core/rate.js';
 import type { AnyStrategy, StepArgs } from '../../src/core/strategies/strategy.js';
+import { seededRandom } from '../../src/testing/trace.js';
 
 /** One event of a trace. */
 export interface TraceEvent {
@@ -55,17 +56,8 @@ export interface TraceOptions {
   opShare?: number;
 }
 
-/** A small seeded generator (mulberry32): returns floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator (mulberry32), the conformance kit's own: floats in [0, 1). */
+export { seededRandom };
 
 /** Builds a reproducible random trace. */
 export function generateTrace(options: TraceOptions): TraceEvent[] {
