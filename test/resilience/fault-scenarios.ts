@@ -4,6 +4,7 @@
  * steps for every remote backend, so Redis and Memcached are held to the
  * same promise.
  */
+import { createConnection } from 'node:net';
 import { expect } from 'vitest';
 import {
   BackendError, CircuitBreaker, CircuitOpenError, failover, type CircuitState,
@@ -107,6 +108,27 @@ export async function killAndRecover(server: ServerHandle, makeBackend: () => Ba
   }
 }
 
+/** True when the server answers a one-line command (any reply, an error included) within 100 ms. */
+function answers(server: ServerHandle): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: server.host, port: server.port }, () => socket.write('version\r\n'));
+    const done = (answered: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answered);
+    };
+    const timer = setTimeout(() => done(false), 100);
+    socket.once('data', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** Waits until a paused server stops answering (SIGSTOP takes effect asynchronously). */
+async function untilSilent(server: ServerHandle): Promise<void> {
+  for (let i = 0; i < 50; i++) if (!(await answers(server))) return;
+  throw new Error(`${server.host}:${server.port} still answers after SIGSTOP`);
+}
+
 /** Freeze the server (SIGSTOP): hits are answered within the timeout, not hung; thawed, it decides again. */
 export async function stuckServer(server: ServerHandle, makeBackend: () => Backend): Promise<void> {
   const primary = makeBackend();
@@ -114,6 +136,7 @@ export async function stuckServer(server: ServerHandle, makeBackend: () => Backe
   try {
     expect((await throttle.hit('k')).error).toBeUndefined();
     server.pause();
+    await untilSilent(server);
     const unhandled = await unhandledDuring(async () => {
       const results = await Promise.all(Array.from({ length: 20 }, () => timedHit(throttle, 'k')));
       for (const r of results) {
