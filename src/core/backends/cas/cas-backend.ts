@@ -266,7 +266,8 @@ export class CasBackend<Version = string> implements Backend {
         : await this.call('add', key, () => this.store.add(key, value, ttlMs));
       if (written !== false) {
         this.remember(key, outcome.next, written);
-        this.denials?.saw(key, outcome.next);
+        if (outcome.denied) this.denials?.saw(key, outcome.next);
+        else this.denials?.wrote(key, outcome.next);
         outcome.settle();
         return;
       }

@@ -24,6 +24,8 @@ export interface Pending {
 export interface CycleOutcome {
   /** The item's new rates, or `undefined` when no hit stored anything. */
   readonly next: StoredRate[] | undefined;
+  /** True when a hit of the cycle was denied (on some rate). */
+  readonly denied: boolean;
   /** Resolves (or rejects) every pending hit; call once the write is done. */
   settle(): void;
 }
@@ -37,6 +39,7 @@ export function applyPending(batch: readonly Pending[], stored: readonly StoredR
   let current: StoredRate[] = [];
   for (let i = 0; i < rates.length; i++) current.push(stored?.[i] ?? { expiresAt: -Infinity, state: undefined });
   let changed = false;
+  let denied = false;
   const settlers: (() => void)[] = [];
   for (const p of batch) {
     const before = current;
@@ -50,6 +53,7 @@ export function applyPending(batch: readonly Pending[], stored: readonly StoredR
           current = writes.map((w) => ({ expiresAt: now + w.ttlMs, state: w.state }));
           changed = true;
         }
+        for (const d of decisions) if (!d.allowed) denied = true;
         results.push(decisions);
       }
       settlers.push(() => p.resolve(results));
@@ -59,5 +63,5 @@ export function applyPending(batch: readonly Pending[], stored: readonly StoredR
       settlers.push(() => p.reject(error));
     }
   }
-  return { next: changed ? current : undefined, settle: () => settlers.forEach((s) => s()) };
+  return { next: changed ? current : undefined, denied, settle: () => settlers.forEach((s) => s()) };
 }

@@ -68,6 +68,16 @@ export class RememberedDenials {
     this.seen.set(key, rates);
   }
 
+  /**
+   * `saw`, for an item this process wrote after a cycle of allowed hits:
+   * recorded only when the item is already tracked (a denial of it was
+   * seen), so the common allowed hit costs no bookkeeping here. An answer
+   * needs the item tracked, and a denial always records it (`saw`).
+   */
+  wrote(key: string, rates: readonly StoredRate[]): void {
+    if (this.seen.has(key)) this.saw(key, rates);
+  }
+
   /** Forgets the denials of `scope` and the state of its item (this process's reset). */
   forget(scope: string, key: string): void {
     this.denials.forget(scope);
