@@ -4,40 +4,17 @@
  * over HTTP: the RATE_LIMITED errors reach the client unmasked.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { post } from './fixtures.js';
+import { startExample, type ExampleProcess } from '../support/example-process.js';
 
 describe('examples/graphql (GraphQL Yoga in its own process)', () => {
-  let child: ChildProcess;
+  let example: ExampleProcess;
   let url: string;
   beforeAll(async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', 'examples/graphql/server.ts'], {
-      env: { ...process.env, PORT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`example did not start: ${output}`)), 20_000);
-      const read = (chunk: Buffer): void => {
-        output += chunk.toString();
-        const match = /listening on (\S+)/.exec(output);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[1]!);
-        }
-      };
-      child.stdout!.on('data', read);
-      child.stderr!.on('data', read);
-      child.once('exit', (code) => reject(new Error(`example exited with ${code}: ${output}`)));
-    });
+    example = await startExample('examples/graphql/server.ts');
+    url = example.url;
   });
-  afterAll(async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    }
-  });
+  afterAll(() => example.stop());
 
   it('limits a list item by item and reports RATE_LIMITED through Yoga’s error masking', async () => {
     const response = await post(url, 'ex', '{ products(first: 5) { name price } }');

@@ -3,38 +3,18 @@
  * vitest: one graphql copy, Yoga's default error masking on) and talks to it
  * with fetch: the budget's errors and extensions reach the client.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { post } from './servers.js';
+import { startExample, type ExampleProcess } from '../../support/example-process.js';
 
 describe('examples/cost-budget (GraphQL Yoga in its own process)', () => {
-  let child: ChildProcess;
+  let example: ExampleProcess;
   let url: string;
   beforeAll(async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', 'examples/cost-budget/server.ts'], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`example did not start: ${output}`)), 20_000);
-      const read = (chunk: Buffer): void => {
-        output += chunk.toString();
-        const match = /listening on (\S+)/.exec(output);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[1]!);
-        }
-      };
-      child.stdout!.on('data', read);
-      child.stderr!.on('data', read);
-      child.once('exit', (code) => reject(new Error(`example exited with ${code}: ${output}`)));
-    });
+    example = await startExample('examples/cost-budget/server.ts');
+    url = example.url;
   });
-  afterAll(async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    }
-  });
+  afterAll(() => example.stop());
 
   it('charges 101 for 50 products, keeps 25 for the 12 that exist, with a breakdown on request', async () => {
     const reply = await post(url, 'ann', '{ products(first: 50) { edges { node { title } } } }', undefined, { 'x-graphql-cost-breakdown': '1' });
