@@ -4,9 +4,7 @@
  * tests. Every test uses its own caller (`x-user` header) so tests share no
  * budget; the backend's clock is `clock.now`, moved by the tests.
  */
-import { createServer, type Server } from 'node:http';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
@@ -14,6 +12,7 @@ import { createYoga } from 'graphql-yoga';
 import type { GraphQLSchema } from 'graphql';
 import { EXEMPTED, InMemoryBackend, type Backend } from '../../src/index.js';
 import { rateLimitDirective, rateLimitStatusPlugin } from '../../src/graphql/index.js';
+import { listenOnFreePort, type RunningServer } from '../support/http-server.js';
 
 export const typeDefs = /* GraphQL */ `
   input OwnerRef { id: ID! }
@@ -96,11 +95,8 @@ export function buildSchema(clock: ManualClock, backend: Backend = new InMemoryB
   return transformer(schema);
 }
 
-/** A running server: its GraphQL URL and how to stop it. */
-export interface RunningServer {
-  url: string;
-  stop(): Promise<void>;
-}
+/** A running server: its URL and how to stop it. */
+export type { RunningServer } from '../support/http-server.js';
 
 /** GraphQL Yoga on Node's http, port 0, with the status plugin. */
 export async function startYoga(schema: GraphQLSchema): Promise<RunningServer> {
@@ -116,18 +112,7 @@ export async function startYoga(schema: GraphQLSchema): Promise<RunningServer> {
     // with masking on to show it.
     maskedErrors: false,
   });
-  const server: Server = createServer(yoga);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/graphql`,
-    stop: async () => {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
-  };
+  return listenOnFreePort(createServer(yoga));
 }
 
 /** Apollo Server's standalone HTTP server, port 0, with the status plugin. */

@@ -4,14 +4,13 @@
  * over HTTP on port 0, callers told apart by the `x-user` header.
  */
 import { createServer } from 'node:http';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { createYoga } from 'graphql-yoga';
 import type { GraphQLSchema } from 'graphql';
 import { rateLimitDirective, rateLimitStatusPlugin, type RateLimitDirectiveOptions } from '../../src/graphql/index.js';
+import { listenOnFreePort, type RunningServer as TestServer } from '../support/http-server.js';
 
 /** The context both servers build: the caller from `x-user`. */
 export interface UserContext {
@@ -24,11 +23,8 @@ export function limitedSchema(typeDefs: string, resolvers: Record<string, unknow
   return transformer(makeExecutableSchema({ typeDefs: [directive, typeDefs], resolvers: resolvers as never }));
 }
 
-/** A server under test: its URL and how to stop it. */
-export interface TestServer {
-  url: string;
-  stop(): Promise<void>;
-}
+/** A running server: its URL and how to stop it. */
+export type { RunningServer as TestServer } from '../support/http-server.js';
 
 /** Apollo Server 5's standalone server with the status plugin. */
 export async function apolloServer(schema: GraphQLSchema): Promise<TestServer> {
@@ -46,17 +42,7 @@ export async function yogaServer(schema: GraphQLSchema): Promise<TestServer> {
     schema, plugins: [rateLimitStatusPlugin()], logging: false, maskedErrors: false,
     context: ({ request }) => ({ user: request.headers.get('x-user') ?? 'nobody' }),
   });
-  const server = createServer(yoga);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
-    stop: async () => {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
-  };
+  return listenOnFreePort(createServer(yoga));
 }
 
 /** A GraphQL response over HTTP: status, Retry-After and body. */

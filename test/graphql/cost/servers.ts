@@ -1,23 +1,19 @@
 /** Yoga and Apollo servers on port 0 with a cost budget, and a fetch client that returns status, headers and body. */
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import type { CostBudget } from '../../../src/graphql/index.js';
+import { listenOnFreePort, type RunningServer } from '../../support/http-server.js';
 
 /** The context both servers build: the caller from the `x-user` header. */
 export interface ShopContext {
   user?: string | undefined;
 }
 
-/** A server listening on 127.0.0.1. */
-export interface RunningServer {
-  url: string;
-  stop(): Promise<void>;
-}
+/** A running server: its URL and how to stop it. */
+export type { RunningServer } from '../../support/http-server.js';
 
 /** Starts a server for `schema` with `budget`'s plugin. */
 export type StartServer = (schema: GraphQLSchema, budget: CostBudget) => Promise<RunningServer>;
@@ -32,18 +28,7 @@ export const startYoga: StartServer = async (schema, budget) => {
     // Vitest loads graphql twice (ESM for src/, CommonJS for Yoga): Yoga's mask would hide our errors.
     maskedErrors: false,
   });
-  const server: Server = createServer(yoga);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/graphql`,
-    stop: async () => {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
-  };
+  return listenOnFreePort(createServer(yoga));
 };
 
 /** Apollo Server's standalone HTTP server, with the budget's Apollo plugin. */
