@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { post } from './fixtures.js';
-import { startExample, type ExampleProcess } from '../support/example-process.js';
+import { startExample, type ServerProcess } from '../support/server-process.js';
 
 describe('examples/graphql (GraphQL Yoga in its own process)', () => {
-  let example: ExampleProcess;
+  let example: ServerProcess;
   let url: string;
   beforeAll(async () => {
     example = await startExample('examples/graphql/server.ts');

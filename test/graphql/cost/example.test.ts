@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { post } from './servers.js';
-import { startExample, type ExampleProcess } from '../../support/example-process.js';
+import { startExample, type ServerProcess } from '../../support/server-process.js';
 
 describe('examples/cost-budget (GraphQL Yoga in its own process)', () => {
-  let example: ExampleProcess;
+  let example: ServerProcess;
   let url: string;
   beforeAll(async () => {
     example = await startExample('examples/cost-budget/server.ts');

@@ -1,31 +1,26 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { post } from './servers.js';
+import { startServerProcess, type ServerProcess } from '../../support/server-process.js';
 
 const script = fileURLToPath(new URL('./fixtures/shared-redis-server.ts', import.meta.url));
 const namespace = `cost-shared-${process.pid}-${Date.now()}`;
-const children: ChildProcess[] = [];
+const servers: ServerProcess[] = [];
 
-/** Starts one Yoga process on the shared redis-server and resolves with its URL once it listens. */
-function startProcess(): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, inject('redisUrl'), namespace], { stdio: ['pipe', 'pipe', 'inherit'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /PORT (\d+)/.exec(output);
-      if (match) resolve(`http://127.0.0.1:${match[1]}/graphql`);
-    });
-    child.once('exit', (code) => reject(new Error(`server process exited with ${code} before listening`)));
+/** Starts one server process on the shared redis-server and resolves with its URL once it listens (it prints its port). */
+async function startProcess(): Promise<string> {
+  const server = await startServerProcess(script, [inject('redisUrl'), namespace], (output) => {
+    const port = /PORT (\d+)/.exec(output)?.[1];
+    return port === undefined ? undefined : `http://127.0.0.1:${port}/graphql`;
   });
+  servers.push(server);
+  return server.url;
 }
 
 let urls: string[] = [];
 beforeAll(async () => { urls = await Promise.all([startProcess(), startProcess()]); }, 30_000);
 afterAll(async () => {
-  await Promise.all(children.map((child) => new Promise((resolve) => { child.once('exit', resolve); child.stdin!.end(); })));
+  await Promise.all(servers.map((server) => server.stop()));
 });
 
 const available = (reply: Awaited<ReturnType<typeof post>>): unknown =>
