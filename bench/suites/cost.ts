@@ -10,9 +10,7 @@
  *    Yoga, with and without the budget (charge + refund: two round trips,
  *    counted with redis' own script-call counter), as a share of the bare query.
  */
-import { once } from 'node:events';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { execute, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
@@ -22,6 +20,7 @@ import { costBudget, operationCost, type CostBudget } from '../../src/graphql/in
 import { startRedis } from '../../test/harness/servers.js';
 import { shopSchema } from '../../test/graphql/cost/shop-schema.js';
 import { measure, printGrid, printTable, type Measurement } from '../lib.js';
+import { listenOnFreePort, type RunningServer } from '../../test/support/http-server.js';
 
 const ROUNDS = 3;
 const ROUND_MS = Math.max(200, Math.round(Number(process.env.BENCH_MS ?? 1500) / ROUNDS));
@@ -64,19 +63,8 @@ async function analysisSuite(schema: GraphQLSchema): Promise<void> {
 }
 
 /** A Yoga server on port 0; resolves with its URL and a stop function. */
-async function yogaServer(schema: GraphQLSchema, budget?: CostBudget): Promise<{ url: string; stop: () => Promise<void> }> {
-  const yoga = createYoga({ schema, logging: false, plugins: budget === undefined ? [] : [budget.envelop()] });
-  const server = createServer(yoga);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
-    stop: async () => {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
-  };
+function yogaServer(schema: GraphQLSchema, budget?: CostBudget): Promise<RunningServer> {
+  return listenOnFreePort(createServer(createYoga({ schema, logging: false, plugins: budget === undefined ? [] : [budget.envelop()] })));
 }
 
 /** Script calls (EVALSHA / EVAL) redis ran since its stats were reset: one per round trip of the backend. */
