@@ -163,6 +163,25 @@ describe('RedisBackend on one server', () => {
     }
   });
 
+  it('keeps a TTL on keys the single-hit path writes again in the same window (KEEPTTL), no longer than the state needs', async () => {
+    const namespace = `${ns}keepttl`;
+    const backend = new RedisBackend({ client, namespace });
+    for (const [label, strategy] of builtInStrategies()) {
+      const throttle = new Throttle({ uid: `keepttl:${label}`, rate: '50/min', strategy, backend, onError: 'raise' });
+      await throttle.hit('k');
+      // Coalesced into one script call: each hit rewrites the key the previous one wrote.
+      await Promise.all(Array.from({ length: 5 }, () => throttle.hit('k')));
+      await throttle.hit('k');
+    }
+    const keys = await client.keys(`${namespace}:*`);
+    expect(keys).toHaveLength(builtInStrategies().length);
+    for (const key of keys) {
+      const ttl = await client.pttl(key);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(120_000); // the longest state here: the counter's two windows of a minute
+    }
+  });
+
   it('reset forgets a key on every rate', async () => {
     const throttle = new Throttle({ uid: 'reset', rate: ['1/min', '5/hour'], backend: new RedisBackend({ client, namespace: ns }), onError: 'raise' });
     expect((await throttle.hit('k')).allowed).toBe(true);

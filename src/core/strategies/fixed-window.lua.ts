@@ -17,18 +17,20 @@ local function step(state, now, cost, L, P, params, args, op)
   local n = 0
   if state ~= nil and state.w == w then n = state.n end
   local windowEnd = (w + 1) * P - now
+  -- The same window as the stored state: the key already expires when this state must.
+  local sameExpiry = state ~= nil and state.w == w
   if cost == 0 or n + cost <= L or (op ~= nil and op ~= 'hit') then
     local after = math.min(MAX_SAFE, n + cost)
     if op == 'refund' then after = math.max(0, n - cost) end
     local reset = windowEnd
     if after == 0 then reset = 0 end
-    return true, L, math.max(0, L - after), 0, reset, 0, { w = w, n = after }, windowEnd
+    return true, L, math.max(0, L - after), 0, reset, 0, { w = w, n = after }, windowEnd, nil, sameExpiry
   end
   local retry = windowEnd
   if cost > L then retry = INF end
   local reset = windowEnd
   if n == 0 then reset = 0 end
-  return false, L, math.max(0, L - n), retry, reset, 0, { w = w, n = n }, windowEnd
+  return false, L, math.max(0, L - n), retry, reset, 0, { w = w, n = n }, windowEnd, nil, sameExpiry
 end
 return { parse = parse, step = step, serialize = serialize }
 `,

@@ -1,4 +1,4 @@
-import { callBackend, isBackend } from '../backend-call.js';
+import { bounded, callBackend, isBackend } from '../backend-call.js';
 import type { ApplyRequest, Backend } from '../backends/backend.js';
 import { InMemoryBackend, type KeyIndex } from '../backends/in-memory.js';
 import { unlimitedStep, type Decision, type StepDecision } from '../decision.js';
@@ -38,6 +38,9 @@ export interface Call {
   readonly args?: StepArgs;
   readonly backend?: Backend;
 }
+
+/** The call of a hit: `backend.apply` (one function for every hit: no closure per hit). */
+const APPLY = (backend: Backend, request: ApplyRequest): Promise<StepDecision[]> => backend.apply(request);
 
 /** A plain hit. */
 export const HIT: Call = { dryRun: false, op: 'hit' };
@@ -171,7 +174,8 @@ export class ThrottleEngine<Ctx> {
     let decisions: readonly StepDecision[];
     let error: unknown;
     try {
-      decisions = await this.callStore(backend, request, () => backend.apply(request));
+      decisions = await this.callStore(backend, request, APPLY);
+      if (this.logger !== undefined) backendAnswered(this.logger, backend);
     } catch (caught) {
       error = asBackendFailure(caught);
       try {
@@ -187,15 +191,18 @@ export class ThrottleEngine<Ctx> {
   }
 
   /**
-   * One call to the store: guarded (the handler's preempt hook may skip the
-   * backend, e.g. an open circuit; the call is bounded by `timeoutMs`) when
-   * the backend or handler needs it. A success ends an outage in the log.
+   * One call to the store, guarded when the backend or handler needs it (the
+   * handler's preempt hook may skip the backend, e.g. an open circuit; the
+   * call is bounded by `timeoutMs`). Not async: a plain hit on an unguarded
+   * backend is the backend's own promise, and a guarded one adds only the
+   * bound (bench row "traffik fixed window" at 64 in flight,
+   * bench/suites/redis.ts). The caller tells the outage log of a success.
    */
-  private async callStore<T>(backend: Backend, request: ApplyRequest, call: () => Promise<T>): Promise<T> {
+  private callStore<T>(backend: Backend, request: ApplyRequest, call: (backend: Backend, request: ApplyRequest) => Promise<T>): Promise<T> {
     const guard = backend === this.plain ? this.plainGuard : guardOf(this.onErrorOption, backend);
-    const result = await (guard.guarded ? callBackend(backend, request, guard.hooks, call) : call());
-    if (this.logger !== undefined) backendAnswered(this.logger, backend);
-    return result;
+    if (!guard.guarded) return call(backend, request);
+    if (guard.hooks === undefined) return bounded(backend, call(backend, request));
+    return callBackend(backend, request, guard.hooks, () => call(backend, request));
   }
 
   /** Logs the outage (once), then runs the throttle's error policy (else the backend's, else `'throttle'`) on a failed call. */
@@ -229,6 +236,7 @@ export class ThrottleEngine<Ctx> {
       const args = this.strategy.argsFor?.(identity, context);
       const batch = { strategy: this.strategy, scope, keys, rates: resolved.rates, costs: checked, ...(args ? { args } : {}) };
       batches = await this.callStore(backend, request, () => backend.applyBatch(batch));
+      if (this.logger !== undefined) backendAnswered(this.logger, backend);
     } catch (caught) {
       error = asBackendFailure(caught);
       const fallback = errorDecisions(await this.handleError(backend, error as TraffikError, request, identity, context), resolved.rates, this.minWaitMs);

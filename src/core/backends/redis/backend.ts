@@ -9,7 +9,7 @@ import type { ApplyRequest, Backend, BatchRequest, ReadRequest, ReadResult } fro
 import { DenialCache, type RememberableHit, type SendTicket } from '../denial-cache.js';
 import { BakedHitScripts, hitCost, type BakedScripts } from './baked-scripts.js';
 import { applyWithCompareAndSet } from './compare-and-set.js';
-import { DeadlineQueue } from './deadline-queue.js';
+import { DeadlineQueue } from '../../deadline-queue.js';
 import { toBackendError, withTimeout } from './error-mapping.js';
 import { HitCoalescer } from './hit-coalescer.js';
 import { checkRedisNamespace, redisKeys, scopePrefix, scopeSlot } from './keys.js';
@@ -69,7 +69,6 @@ export interface RedisBackendOptions {
   rememberDenials?: boolean;
 }
 
-const NO_PARAMS: readonly number[] = [];
 
 const OPTION_NAMES = ['url', 'client', 'namespace', 'clock', 'timeoutMs', 'onError', 'maxCasAttempts', 'clockTtlSlackMs', 'coalesceHits', 'rememberDenials'];
 
@@ -189,10 +188,8 @@ export class RedisBackend implements Backend, SingleHitOwner {
     }
     const lua = request.strategy.lua;
     if (lua !== undefined && request.keys.length === 1 && request.dryRun !== true && (request.args === undefined || request.args.length === 0)) {
-      const rate = request.rates[0]!;
-      const params = lua.params === undefined ? NO_PARAMS : lua.params(rate);
-      const baked = this.bakedScripts.get(lua, params.length, rate.limit, rate.periodMs);
-      if (baked !== undefined) return this.runSingleHit(request, op, baked, params, ticket);
+      const baked = this.bakedScripts.get(lua, request.rates[0]!);
+      if (baked !== undefined) return this.runSingleHit(request, op, baked, ticket);
     }
     const pending = this.run(request, [request.cost], request.dryRun === true, op).then((rows) => rows[0]!);
     return ticket === undefined ? pending : reportOutcome(pending, denials!, request, ticket);
@@ -295,7 +292,7 @@ export class RedisBackend implements Backend, SingleHitOwner {
    * `NOSCRIPT` reload, error mapping), in one promise instead of a chain.
    * With a `ticket`, the outcome is reported to the denial cache.
    */
-  private runSingleHit(request: ApplyRequest, op: StepOp, baked: BakedScripts, params: readonly number[], ticket: SendTicket | undefined): Promise<StepDecision[]> {
+  private runSingleHit(request: ApplyRequest, op: StepOp, baked: BakedScripts, ticket: SendTicket | undefined): Promise<StepDecision[]> {
     return new Promise<StepDecision[]>((resolve, reject) => {
       const call = new SingleHitCall(this, request.strategy.name, resolve, reject);
       if (ticket !== undefined) call.reportTo(this.denials!, request, ticket);
@@ -305,7 +302,7 @@ export class RedisBackend implements Backend, SingleHitOwner {
       }
       try {
         const key = scopePrefix(this.namespace, request.scope) + request.keys[0]!;
-        this.coalescer.add(baked, this.isCluster ? scopeSlot(request.scope) : 0, key, hitCost(request.cost, op), this.now(), params, call);
+        this.coalescer.add(baked, this.isCluster ? scopeSlot(request.scope) : 0, key, hitCost(request.cost, op), this.now(), call);
       } catch (error) {
         call.fail(toBackendError(error, `RedisBackend (${request.strategy.name})`));
       }

@@ -1,40 +1,42 @@
 /**
  * The fast path's scripts: the many-hits script (many-hits.lua.ts) for one
- * Lua twin with one rate (L, P) and the TTL pad written in as literals, so a
- * hit sends only its cost, [now] and params, and Redis converts three fewer
- * arguments per hit. Also the encoding of one hit's cost and the decoding
- * of one hit's six values in the reply.
+ * Lua twin with one rate (L, P), the twin's params for that rate and the TTL
+ * pad written in as literals, so a hit sends only its cost (and its now,
+ * with a backend clock): Redis converts, and Node writes, two to seven
+ * fewer arguments per hit (bench rows "traffik token bucket" and the other
+ * strategies with params, at 64 in flight). Also the encoding of one hit's
+ * cost and the decoding of one hit's six values in the reply.
  */
 import type { StepDecision } from '../../decision.js';
+import type { Rate } from '../../rate.js';
 import type { LuaStep } from '../../strategies/lua-step.js';
 import type { StepOp } from '../../strategies/strategy.js';
 import { unexpectedReply } from './lua-driver.js';
 import { MANY_HITS_LUA } from './many-hits.lua.js';
 import { script, withTwin, type Script } from './script-source.js';
 
-/** Most rates one `BakedHitScripts` writes scripts for; beyond, hits take the general driver (the server's script cache stays bounded even with rates computed per identity). */
+/** Most (twin, rate, params) triples one `BakedHitScripts` writes scripts for; beyond, hits take the general driver (the server's script cache stays bounded even with rates computed per identity). */
 export const MAX_BAKED_RATES = 64;
 
 /** The many-hits script of one baked rate. */
 export interface BakedScripts {
-  /** ARGV = mode, then per hit cost, [now], params (many-hits.lua.ts). */
+  /** ARGV = mode, then per hit cost, [now] (many-hits.lua.ts). */
   readonly many: Script;
-  /** Params per hit. */
-  readonly paramCount: number;
 }
 
-/** A Lua table constructor of `count` numbers read from ARGV at `at + k`, or EMPTY. */
-function paramsTable(count: number): string {
-  return count === 0 ? 'EMPTY' : `{ ${Array.from({ length: count }, (_, k) => `tonumber(ARGV[at + ${k}])`).join(', ')} }`;
+/** Params a script can carry as Lua literals: finite numbers (a Lua number literal reads back the same double). */
+function literal(params: readonly number[]): string | undefined {
+  if (params.length === 0) return 'EMPTY';
+  for (const p of params) if (typeof p !== 'number' || !Number.isFinite(p)) return undefined;
+  return `{ ${params.map((p) => String(p)).join(', ')} }`;
 }
 
-/** The many-hits script's text for one twin and one baked rate. */
-function manyHitsSource(lua: LuaStep, paramCount: number, limit: number, periodMs: number, ttlPadMs: number): string {
+/** The many-hits script's text for one twin, one rate and its params. */
+function manyHitsSource(lua: LuaStep, params: string, limit: number, periodMs: number, ttlPadMs: number): string {
   const driver = MANY_HITS_LUA.replace('LIMIT', String(limit))
     .replace('PERIOD', String(periodMs))
     .replace('PAD', String(ttlPadMs))
-    .replace('NP', String(paramCount))
-    .replace('PARAMS', paramsTable(paramCount));
+    .replace('PARAMS', params);
   return withTwin(lua, driver);
 }
 
@@ -43,40 +45,48 @@ export function hitCost(cost: number, op: StepOp | undefined): number | string {
   return op === undefined || op === 'hit' ? cost : `${op}:${cost}`;
 }
 
+/** Marks a (twin, rate) pair that cannot be baked (too many rates, numbers out of range). */
+const NOT_BAKED = null;
+
 /**
- * Many-hits scripts with the rate written in, one per (twin source, param
- * count, L, P), for one TTL pad (one per backend), at most
- * `MAX_BAKED_RATES` of them.
+ * Many-hits scripts with the rate and the params written in, one per (twin
+ * source, L, P, params), for one TTL pad (one per backend), at most
+ * `MAX_BAKED_RATES` of them. The params of a (twin, rate) pair are asked
+ * for once (`LuaStep.params` is a function of the rate) and remembered with
+ * the `Rate` object, so a hit of a throttle's fixed rate finds its script
+ * with two lookups.
  */
 export class BakedHitScripts {
-  private readonly bySource = new Map<string, Map<number, Map<number, BakedScripts>>[]>();
-  private count = 0;
+  private readonly byText = new Map<string, BakedScripts>();
+  private readonly byRate = new WeakMap<LuaStep, WeakMap<Rate, BakedScripts | typeof NOT_BAKED>>();
 
   constructor(private readonly ttlPadMs: number) {}
 
-  /** The baked scripts, or undefined when the limit of baked rates is reached or a number is not a safe integer. */
-  get(lua: LuaStep, paramCount: number, limit: number, periodMs: number): BakedScripts | undefined {
-    let byCount = this.bySource.get(lua.source);
-    if (byCount === undefined) {
-      byCount = [];
-      this.bySource.set(lua.source, byCount);
+  /** The baked scripts of `lua` on `rate`, or undefined when the limit of baked rates is reached or a number cannot be written in. */
+  get(lua: LuaStep, rate: Rate): BakedScripts | undefined {
+    let byRate = this.byRate.get(lua);
+    if (byRate === undefined) {
+      byRate = new WeakMap();
+      this.byRate.set(lua, byRate);
     }
-    let byLimit = byCount[paramCount];
-    if (byLimit === undefined) {
-      byLimit = new Map();
-      byCount[paramCount] = byLimit;
-    }
-    let byPeriod = byLimit.get(limit);
-    let found = byPeriod?.get(periodMs);
+    let found = byRate.get(rate);
     if (found === undefined) {
-      if (this.count >= MAX_BAKED_RATES || !Number.isSafeInteger(limit) || !Number.isSafeInteger(periodMs) || !Number.isSafeInteger(this.ttlPadMs)) return undefined;
-      if (byPeriod === undefined) {
-        byPeriod = new Map();
-        byLimit.set(limit, byPeriod);
-      }
-      found = { many: script(manyHitsSource(lua, paramCount, limit, periodMs, this.ttlPadMs)), paramCount };
-      byPeriod.set(periodMs, found);
-      this.count++;
+      found = this.bake(lua, rate);
+      byRate.set(rate, found);
+    }
+    return found ?? undefined;
+  }
+
+  private bake(lua: LuaStep, rate: Rate): BakedScripts | typeof NOT_BAKED {
+    const { limit, periodMs } = rate;
+    const params = literal(lua.params === undefined ? [] : lua.params(rate));
+    if (params === undefined || !Number.isSafeInteger(limit) || !Number.isSafeInteger(periodMs) || !Number.isSafeInteger(this.ttlPadMs)) return NOT_BAKED;
+    const text = manyHitsSource(lua, params, limit, periodMs, this.ttlPadMs);
+    let found = this.byText.get(text);
+    if (found === undefined) {
+      if (this.byText.size >= MAX_BAKED_RATES) return NOT_BAKED;
+      found = { many: script(text) };
+      this.byText.set(text, found);
     }
     return found;
   }

@@ -79,7 +79,7 @@ export class HitsCall {
 /** The hits of one tick queued for one baked rate (and, on a Cluster, one slot), in the order they started. */
 class HitGroup {
   readonly keys: string[] = [];
-  /** Per hit: cost (as `hitCost` encodes it), [now], param_1..param_NP. */
+  /** Per hit: cost (as `hitCost` encodes it), [now]. */
   readonly args: (string | number)[] = [];
   readonly calls: SingleHitCall[] = [];
 
@@ -127,13 +127,11 @@ export class HitCoalescer {
   /**
    * Queues one hit (or sends it at once: see the class comment, and always
    * when built with `coalesce` false); `cost` as `hitCost` encodes it, `now`
-   * the backend clock's time (with `perHitNow` only), `params` its twin's params.
+   * the backend clock's time (with `perHitNow` only).
    */
-  add(scripts: BakedScripts, slot: number, key: string, cost: number | string, now: number | undefined, params: readonly number[], call: SingleHitCall): void {
+  add(scripts: BakedScripts, slot: number, key: string, cost: number | string, now: number | undefined, call: SingleHitCall): void {
     if (!this.coalesce || (this.inFlight === 0 && this.queuedHits === 0)) {
-      const argv: (string | number)[] = [1, key, this.perHitNow ? '1' : '', cost];
-      if (this.perHitNow) argv.push(now!);
-      for (let k = 0; k < params.length; k++) argv.push(params[k]!);
+      const argv: (string | number)[] = this.perHitNow ? [1, key, '1', cost, now!] : [1, key, '', cost];
       this.sendCall(scripts.many, argv, [call]);
       return;
     }
@@ -152,7 +150,6 @@ export class HitCoalescer {
     const args = group.args;
     args.push(cost);
     if (this.perHitNow) args.push(now!);
-    for (let k = 0; k < params.length; k++) args.push(params[k]!);
     group.calls.push(call);
     if (++this.queuedHits >= MAX_HITS_PER_CALL) {
       this.flush();

@@ -24,7 +24,8 @@ end
  * `loadState(key)` -> state, or nil for a fresh key, or nil and the error
  * text for a key holding something else (another type, text the twin
  * cannot parse: TRAFFIK_BAD_STATE); it never raises, so one bad key fails
- * only its own hit. `saveState(key, state, ttlMs)`. Goes after the twin,
+ * only its own hit. `saveState(key, state, ttlMs, sameExpiry)` (`sameExpiry`:
+ * the step's hint that the key's expiry is already right). Goes after the twin,
  * which names its functions twinParse, twinSerialize and, when it manages
  * its own storage, twinLoad and twinSave (see lua-step.ts).
  */
@@ -47,8 +48,14 @@ else
     return s
   end
 end
--- The TTL goes as text: Redis turns a Lua number argument into text with a slow %.17g.
-local saveState = twinSave or function(key, s, ttl)
-  redis.call('SET', key, twinSerialize(s), 'PX', string.format('%d', ttl))
+-- KEEPTTL (Redis 6+; the version is readable from Redis 7) when the key already expires when the state must:
+-- cheaper than PX for Redis. The TTL goes as text: Redis turns a Lua number argument into text with a slow %.17g.
+local keepTtl = (redis.REDIS_VERSION_NUM or 0) >= 0x060000
+local saveState = twinSave or function(key, s, ttl, sameExpiry)
+  if sameExpiry and keepTtl then
+    redis.call('SET', key, twinSerialize(s), 'KEEPTTL')
+  else
+    redis.call('SET', key, twinSerialize(s), 'PX', string.format('%d', ttl))
+  end
 end
 `;

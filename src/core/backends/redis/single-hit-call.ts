@@ -1,7 +1,7 @@
 import type { StepDecision } from '../../decision.js';
 import { BackendConnectionError, type BackendError } from '../../errors.js';
 import type { DenialCache, RememberableHit, SendTicket } from '../denial-cache.js';
-import type { DeadlineQueue, Expirable } from './deadline-queue.js';
+import type { DeadlineQueue, Expirable } from '../../deadline-queue.js';
 import { decodeHitAt } from './baked-scripts.js';
 
 /** What a `SingleHitCall` needs of its backend. */

@@ -1,3 +1,8 @@
+/**
+ * Shared timeouts (one timer for many calls): the Redis backend's single
+ * hits and the throttle's bound on any backend (backend-call.ts).
+ */
+
 /** A call that must settle before its deadline. */
 export interface Expirable {
   /** `performance.now()` value after which the call fails. */
@@ -24,7 +29,8 @@ export class DeadlineQueue {
   private head = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly timeoutMs: number) {}
+  /** @param timeoutMs the time limit every call of this queue gets, ms */
+  constructor(readonly timeoutMs: number) {}
 
   /** The deadline of a call starting now. */
   deadlineFromNow(): number {

@@ -4,7 +4,7 @@
  * fails; calls started after the queue emptied still get their full time.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DeadlineQueue, type Expirable } from '../../src/core/backends/redis/deadline-queue.js';
+import { DeadlineQueue, type Expirable } from '../../src/core/deadline-queue.js';
 
 function call(queue: DeadlineQueue): Expirable & { expiredAt: number | undefined; startedAt: number; settle(): void } {
   const c = {
