@@ -25,7 +25,8 @@ const strategies: [string, () => AnyStrategy][] = [
   ['token bucket with debt', () => new TokenBucketWithDebtStrategy({ maxDebt: 10 })],
   ['leaky bucket', () => new LeakyBucketStrategy()],
   ['leaky bucket with queue', () => new LeakyBucketWithQueueStrategy()],
-  ['GCRA', () => new GCRAStrategy({ burstToleranceMs: 1000 })],
+  // An hour of tolerance: the whole limit may come at once, so every hit is allowed, as in the other rows.
+  ['GCRA', () => new GCRAStrategy({ burstToleranceMs: 3_600_000 })],
 ];
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -52,10 +53,12 @@ const cases: Case[] = [
     },
   })),
   {
-    // The log keeps one entry per admitted millisecond: give it a limit it can hold.
-    name: 'traffik sliding window log (100000/s)',
+    // The log keeps one entry per admitted millisecond, and the in-process step copies it (O(entries)
+    // per hit; the Redis twin appends in place): a 10 ms window holds at most 10 entries, and a limit
+    // above the hits 10 ms see allows every hit, as in the other rows.
+    name: 'traffik sliding window log (10000000/10ms)',
     make: () => {
-      const log = new Throttle({ uid: 'bench', rate: '100000/second', strategy: new SlidingWindowLogStrategy(), backend: new InMemoryBackend() });
+      const log = new Throttle({ uid: 'bench', rate: '10000000/10ms', strategy: new SlidingWindowLogStrategy(), backend: new InMemoryBackend() });
       return (key) => log.hit(key);
     },
   },
