@@ -26,16 +26,6 @@ local function backlogTime(state, now)
   if state ~= nil and state.last > now then return state.last end
   return now
 end
--- The twin of backlogTtl (backlog.ts), float for float: the TTL to store the new state with (the
--- step's ttl raised to when the backlog has drained, rounded up to a whole second), and whether
--- the stored key already expires that late (sameExpiry: the single-hit path then writes with
--- KEEPTTL). Inline arithmetic: each Lua call costs Redis about what the KEEPTTL saves.
-local ceil = math.ceil
-local function backlogExpiry(state, newState, L, now, ttl)
-  local drained = ceil((newState.last + newState.y / L + 1) / 1000) * 1000
-  if drained - now > ttl then ttl = drained - now end
-  return ttl, state ~= nil and drained <= ceil((state.last + state.y / L + 1) / 1000) * 1000
-end
 `;
 
 /**
@@ -61,16 +51,12 @@ local function step(state, now, cost, fullL, fullP, params, args, op)
     local reset = ahead + ceilDiv(y, L)
     local delay = 0
     if params[3] == 1 and not forced then delay = ahead + ceilDiv(y0, L) end
-    local newState = { y = y, last = last }
-    local ttl, sameExpiry = backlogExpiry(state, newState, L, now, math.max(1, reset))
-    return true, limit, math.max(0, floorDiv(K * P - y, P)), 0, reset, delay, newState, ttl, nil, sameExpiry
+    return true, limit, math.max(0, floorDiv(K * P - y, P)), 0, reset, delay, { y = y, last = last }, math.max(1, reset)
   end
   local reset = ahead + ceilDiv(y0, L)
   local retry = INF
   if cost <= K then retry = ahead + ceilDiv(y0 + cost * P - K * P, L) end
-  local newState = { y = y0, last = last }
-  local ttl, sameExpiry = backlogExpiry(state, newState, L, now, math.max(1, reset))
-  return false, limit, math.max(0, floorDiv(K * P - y0, P)), retry, reset, 0, newState, ttl, nil, sameExpiry
+  return false, limit, math.max(0, floorDiv(K * P - y0, P)), retry, reset, 0, { y = y0, last = last }, math.max(1, reset)
 end
 return { parse = parse, step = step, serialize = serialize }
 `,
@@ -94,14 +80,10 @@ local function step(state, now, cost, fullL, fullP, params, args, op)
     local y = math.min(MAX_SAFE, y0 + cost * P)
     if op == 'refund' then y = math.max(0, y0 - cost * P) end
     local reset = ahead + ceilDiv(y, L)
-    local newState = { y = y, last = last }
-    local ttl, sameExpiry = backlogExpiry(state, newState, L, now, math.max(1, reset))
-    return true, limit, math.max(0, floorDiv(slack - y, P) + 1), 0, reset, 0, newState, ttl, nil, sameExpiry
+    return true, limit, math.max(0, floorDiv(slack - y, P) + 1), 0, reset, 0, { y = y, last = last }, math.max(1, reset)
   end
   local reset = ahead + ceilDiv(y0, L)
-  local newState = { y = y0, last = last }
-  local ttl, sameExpiry = backlogExpiry(state, newState, L, now, math.max(1, reset))
-  return false, limit, math.max(0, floorDiv(slack - y0, P) + 1), ahead + ceilDiv(y0 - slack, L), reset, 0, newState, ttl, nil, sameExpiry
+  return false, limit, math.max(0, floorDiv(slack - y0, P) + 1), ahead + ceilDiv(y0 - slack, L), reset, 0, { y = y0, last = last }, math.max(1, reset)
 end
 return { parse = parse, step = step, serialize = serialize }
 `,

@@ -33,21 +33,6 @@ export function backlogTime(state: BacklogState | undefined, now: number): numbe
   return state !== undefined && state.last > now ? state.last : now;
 }
 
-/**
- * The TTL a backlog state is stored with: the step's `ttlMs` raised to the
- * moment the backlog has drained (+1 ms against float rounding), rounded up
- * to a whole second, so the hits of one second share one expiry and the
- * Redis twin mostly writes with KEEPTTL, which costs Redis less than PX
- * (bench row "traffik token bucket" at 64 in flight, bench/suites/redis.ts).
- * A key lives at most a second past its use; a drained state decides as a
- * fresh key's, so no decision changes. Float arithmetic, as the Lua twin's
- * `backlogExpiry` (backlog.lua.ts) does it, bit for bit.
- */
-export function backlogTtl(s: BacklogState, now: number, L: number, ttlMs: number): number {
-  const drained = Math.ceil((s.last + s.y / L + 1) / 1000) * 1000;
-  return drained - now > ttlMs ? drained - now : ttlMs;
-}
-
 /** A number for a sentence: whole numbers as they are, others to 3 decimals. */
 export function inWords(x: number): string {
   return Number.isInteger(x) ? String(x) : x.toFixed(3);
@@ -132,7 +117,7 @@ export abstract class BacklogStrategy implements Strategy<BacklogState> {
           delayMs: this.delays && op === 'hit' ? ahead + ceilDiv(y0, L) : 0,
         },
         state: { y, last },
-        ttlMs: backlogTtl({ y, last }, now, L, Math.max(1, resetAfterMs)),
+        ttlMs: Math.max(1, resetAfterMs),
       };
     }
     const resetAfterMs = ahead + ceilDiv(y0, L);
@@ -144,7 +129,7 @@ export abstract class BacklogStrategy implements Strategy<BacklogState> {
         resetAfterMs, delayMs: 0,
       },
       state: { y: y0, last },
-      ttlMs: backlogTtl({ y: y0, last }, now, L, Math.max(1, resetAfterMs)),
+      ttlMs: Math.max(1, resetAfterMs),
     };
   }
 

@@ -1,6 +1,6 @@
 import { checkOptionNames } from '../options.js';
 import type { Rate } from '../rate.js';
-import { backlogTime, backlogTtl, drainBacklog, parseBacklog, type BacklogState } from './backlog.js';
+import { backlogTime, drainBacklog, parseBacklog, type BacklogState } from './backlog.js';
 import { GCRA_LUA } from './backlog.lua.js';
 import { checkExactProduct } from './exact-arithmetic.js';
 import { ceilDiv, floorDiv } from './integer-math.js';
@@ -66,7 +66,7 @@ export class GCRAStrategy implements Strategy<BacklogState> {
       return {
         decision: { allowed: true, limit, remaining: Math.max(0, floorDiv(slack - y, P) + 1), retryAfterMs: 0, resetAfterMs, delayMs: 0 },
         state: { y, last },
-        ttlMs: backlogTtl({ y, last }, now, L, Math.max(1, resetAfterMs)),
+        ttlMs: Math.max(1, resetAfterMs),
       };
     }
     const resetAfterMs = ahead + ceilDiv(y0, L);
@@ -76,7 +76,7 @@ export class GCRAStrategy implements Strategy<BacklogState> {
         retryAfterMs: ahead + ceilDiv(y0 - slack, L), resetAfterMs, delayMs: 0,
       },
       state: { y: y0, last },
-      ttlMs: backlogTtl({ y: y0, last }, now, L, Math.max(1, resetAfterMs)),
+      ttlMs: Math.max(1, resetAfterMs),
     };
   }
 

@@ -18,14 +18,12 @@ import type { Rate } from '../rate.js';
  *   the `StepOp` as a string (`'hit'`, `'charge'` or `'refund'`),
  *   `retryAfterMs` is `INF` (`math.huge`) for "never", and `store` is true only
  *   for a step that must be stored at cost 0 (as `StepOutcome.store`);
- *   `ttlMs` at least the TypeScript step's (a twin may round it up, so
- *   that the hits of one second share one expiry; a state is kept only
- *   while it can still decide differently from a fresh key's);
  *   an optional tenth value, `sameExpiry`, true tells the single-hit fast
  *   path that the stored key already expires when the new state must (a
- *   window strategy in the same window), so it writes with KEEPTTL, which
- *   costs Redis less than PX (bench row "traffik fixed window" at 64 in
- *   flight); never true for a fresh key;
+ *   window strategy in the same window: the expiry is then the same
+ *   absolute time whichever process or version wrote the key), so it
+ *   writes with KEEPTTL, which costs Redis less than PX (bench row
+ *   "traffik fixed window" at 64 in flight); never true for a fresh key;
  * - `serialize(state)` -> the same text the TypeScript `serialize` writes, so
  *   either side can read the other's state (format integers with `int(x)`).
  * - optionally `load(key)` -> state or nil and `save(key, state, ttlMs)`: a

@@ -34,9 +34,8 @@ describe('TimeOfDayStrategy', () => {
     // Before noon: 40 per second, a full burst of 40 drains in 1 s at that rate ...
     const fill = strategy.step(undefined, filled, 40, rate);
     expect(fill.decision).toMatchObject({ allowed: true, limit: 40, resetAfterMs: 1000 });
-    // ... but after noon it drains at 10 per second: the state is kept at least 4 s, not 1 (the
-    // bucket's own TTL is rounded up to a whole second, 1100 ms here, then scaled by 4).
-    expect(fill.ttlMs).toBe(4400);
+    // ... but after noon it drains at 10 per second: the state is kept 4 s, not 1.
+    expect(fill.ttlMs).toBe(4000);
     expect(strategy.step(fill.state, filled + 600, 1, rate).decision).toMatchObject({ allowed: false, limit: 10, retryAfterMs: 2500 });
     expect(strategy.step(fill.state, filled + 4000, 10, rate).decision).toEqual(strategy.step(undefined, filled + 4000, 10, rate).decision);
   });
