@@ -30,6 +30,20 @@ export function describeBackend(backend: Backend): string {
   return `${backend.constructor?.name ?? 'backend'} (namespace "${backend.namespace}")`;
 }
 
+/**
+ * Marks a backend whose every call settles within its own `timeoutMs`
+ * (RedisBackend: one shared deadline per hit, a timeout on every other
+ * call): a throttle then adds no bound of its own, which would cost a
+ * promise and a queue entry per hit (bench row "traffik fixed window" at 64
+ * in flight, bench/suites/redis.ts). Internal: not part of the public API.
+ */
+export const BOUNDS_OWN_CALLS: unique symbol = Symbol('traffik.boundsOwnCalls');
+
+/** True when `backend` is marked with `BOUNDS_OWN_CALLS`. */
+export function boundsOwnCalls(backend: Backend): boolean {
+  return (backend as { [BOUNDS_OWN_CALLS]?: boolean })[BOUNDS_OWN_CALLS] === true;
+}
+
 /** One deadline queue per backend and bound: every guarded call to it shares one timer. */
 const queues = new WeakMap<Backend, DeadlineQueue>();
 
@@ -87,7 +101,7 @@ class BoundedCall<T> implements Expirable {
  */
 export function bounded<T>(backend: Backend, pending: Promise<T>): Promise<T> {
   const timeoutMs = backend.timeoutMs;
-  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs)) return pending;
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs) || boundsOwnCalls(backend)) return pending;
   const queue = queueFor(backend, timeoutMs + TIMEOUT_GRACE_MS);
   return new Promise<T>((resolve, reject) => {
     const call = new BoundedCall<T>(queue, backend, resolve, reject);

@@ -1,3 +1,4 @@
+import { BOUNDS_OWN_CALLS } from '../../backend-call.js';
 import { Redis, type Cluster } from 'ioredis';
 import type { Clock } from '../../clock.js';
 import type { StepDecision } from '../../decision.js';
@@ -91,6 +92,8 @@ const OPTION_NAMES = ['url', 'client', 'namespace', 'clock', 'timeoutMs', 'onErr
 export class RedisBackend implements Backend, SingleHitOwner {
   readonly namespace: string;
   readonly onError: OnError | undefined;
+  /** @internal Every call settles within `timeoutMs` (the throttle adds no bound of its own). */
+  readonly [BOUNDS_OWN_CALLS] = true;
   /** Most time one call may take, ms. */
   readonly timeoutMs: number;
   /** The ioredis client (yours, or the one created from `url`). */
