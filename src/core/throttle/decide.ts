@@ -16,17 +16,26 @@ export interface DecideSettings {
  * and its real numbers.
  */
 export function decide(settings: DecideSettings, decisions: readonly StepDecision[], rates: readonly Rate[], cost: number, key: string, error: unknown): Decision {
-  const merged = decisions.length === 1 ? decisions[0]! : mergeStepDecisions(decisions);
-  const decision: Decision = {
-    allowed: merged.allowed, limit: merged.limit, remaining: merged.remaining,
-    retryAfterMs: merged.retryAfterMs, resetAfterMs: merged.resetAfterMs, delayMs: merged.delayMs,
-    cost, uid: settings.uid, key,
-  };
-  if (!decision.allowed && decision.retryAfterMs < settings.minWaitMs) decision.retryAfterMs = settings.minWaitMs;
+  const decision = decideOne(settings, decisions.length === 1 ? decisions[0]! : mergeStepDecisions(decisions), cost, key);
   if (decisions.length > 1) {
     decision.policies = decisions.map((d, i): PolicyDecision => ({ ...d, rate: rates[i]! }));
   }
   if (error !== undefined) decision.error = error;
+  return decision;
+}
+
+/**
+ * The `Decision` of one hit from one (merged) step decision: `retryAfterMs`
+ * raised to `minWaitMs` when denied, a denial turned into a shadow denial
+ * in shadow mode. `decide` and the in-process hot path both build theirs here.
+ */
+export function decideOne(settings: DecideSettings, step: StepDecision, cost: number, key: string): Decision {
+  const decision: Decision = {
+    allowed: step.allowed, limit: step.limit, remaining: step.remaining,
+    retryAfterMs: !step.allowed && step.retryAfterMs < settings.minWaitMs ? settings.minWaitMs : step.retryAfterMs,
+    resetAfterMs: step.resetAfterMs, delayMs: step.delayMs,
+    cost, uid: settings.uid, key,
+  };
   if (!decision.allowed && settings.shadow) shadowed(decision);
   return decision;
 }

@@ -8,7 +8,7 @@ import { describeThrottleState, type ThrottleStats } from '../metrics/throttle-s
 import { asBackendFailure } from '../on-error.js';
 import { isLeaseStrategy } from '../strategies/concurrency-limit.js';
 import type { AnyStrategy, StepArgs } from '../strategies/strategy.js';
-import { shadowed } from './decide.js';
+import { decideOne } from './decide.js';
 import { HIT, PEEK, ThrottleEngine, type FastPath } from './engine.js';
 import {
   CALL_OPTIONS, checkCallOptions, checkHitOptions,
@@ -88,13 +88,7 @@ export class Throttle<Ctx = unknown> {
     } catch {
       return undefined;
     }
-    const decision: Decision = {
-      allowed: step.allowed, limit: step.limit, remaining: step.remaining,
-      retryAfterMs: !step.allowed && step.retryAfterMs < this.minWaitMs ? this.minWaitMs : step.retryAfterMs,
-      resetAfterMs: step.resetAfterMs, delayMs: step.delayMs,
-      cost, uid: this.uid, key,
-    };
-    if (!step.allowed && this.engine.settings.shadow) shadowed(decision);
+    const decision = decideOne(this.engine.settings, step, cost, key);
     if (this.engine.reporter !== undefined) this.engine.reporter.report(decision, started);
     return Promise.resolve(decision);
   }
