@@ -3,7 +3,7 @@ import {
   type DocumentNode, type GraphQLCompositeType, type GraphQLField, type GraphQLNamedType, type GraphQLObjectType,
   type GraphQLSchema, type SelectionSetNode,
 } from 'graphql';
-import { OperationScope, addTo, findOperation, rootType, wholeCost, type CostDefaults } from './scope.js';
+import { OperationScope, addTo, dearest, findOperation, rootType, wholeCost, type CostDefaults } from './scope.js';
 
 /** What `actualCost` returns. */
 export interface ActualCost {
@@ -111,21 +111,14 @@ class ActualWalk {
     const named = this.typename(selectionSet, value as Data);
     const candidates: readonly GraphQLObjectType[] = named !== undefined ? [named] : this.scope.schema.getPossibleTypes(type);
     const outer = this.breakdown;
-    let best = -1;
-    let bestShares: Map<string, number> | undefined;
-    for (const possible of candidates) {
-      this.breakdown = outer === undefined ? undefined : new Map();
+    const cost = dearest(candidates, outer, (possible, shares) => {
+      this.breakdown = shares;
       const weight = this.scope.settings.typeWeights.get(possible.name) ?? this.scope.typeWeight(type);
-      addTo(this.breakdown, coordinate, weight);
-      const cost = weight + this.fields(possible, selectionSet, value as Data, path);
-      if (cost > best) {
-        best = cost;
-        bestShares = this.breakdown;
-      }
-    }
+      addTo(shares, coordinate, weight);
+      return weight + this.fields(possible, selectionSet, value as Data, path);
+    });
     this.breakdown = outer;
-    if (outer !== undefined && bestShares !== undefined) for (const [key, share] of bestShares) addTo(outer, key, share);
-    return Math.max(best, 0);
+    return cost;
   }
 
   /** The value's object type when its selections (top level) include `__typename`. */

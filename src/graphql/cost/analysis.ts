@@ -5,7 +5,7 @@ import {
 } from 'graphql';
 import { ConfigurationError, describeValue } from '../../core/errors.js';
 import {
-  COST_DEFAULTS, CostAnalysisError, OperationScope, addTo, findOperation, rootType, wholeCost, type CostDefaults,
+  COST_DEFAULTS, CostAnalysisError, OperationScope, addTo, dearest, findOperation, rootType, wholeCost, type CostDefaults,
 } from './scope.js';
 
 /** Options of `operationCost`: the cost model's defaults, the operation to price and whether to itemise. */
@@ -142,21 +142,14 @@ class RequestedWalk {
     }
     // Fragments narrow the selections by type: price each possible type, keep the dearest.
     const outer = this.breakdown;
-    let best = -1;
-    let bestShares: Map<string, number> | undefined;
-    for (const possible of this.scope.schema.getPossibleTypes(type)) {
-      this.breakdown = outer === undefined ? undefined : new Map();
+    const cost = dearest(this.scope.schema.getPossibleTypes(type), outer, (possible, shares) => {
+      this.breakdown = shares;
       const weight = this.scope.settings.typeWeights.get(possible.name) ?? this.scope.typeWeight(type);
-      addTo(this.breakdown, coordinate, m * weight);
-      const cost = weight + this.fields(possible, selectionSet, sized, m);
-      if (cost > best) {
-        best = cost;
-        bestShares = this.breakdown;
-      }
-    }
+      addTo(shares, coordinate, m * weight);
+      return weight + this.fields(possible, selectionSet, sized, m);
+    });
     this.breakdown = outer;
-    if (outer !== undefined && bestShares !== undefined) for (const [key, share] of bestShares) addTo(outer, key, share);
-    return Math.max(best, 0);
+    return cost;
   }
 
   /** The largest weight among an abstract type's possible types (its own `@cost` when the types have none). */

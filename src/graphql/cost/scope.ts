@@ -157,6 +157,28 @@ export function addTo(breakdown: Map<string, number> | undefined, coordinate: st
   breakdown.set(coordinate, (breakdown.get(coordinate) ?? 0) + amount);
 }
 
+/**
+ * The dearest of `candidates` (the possible types of an abstract type):
+ * `price` prices each into its own breakdown map (undefined when no
+ * breakdown is kept), the dearest one's shares are added to `outer`, and
+ * its cost is returned (0 when there are none). The analysis and the
+ * actual cost both price an abstract type this way.
+ */
+export function dearest<T>(candidates: Iterable<T>, outer: Map<string, number> | undefined, price: (candidate: T, breakdown: Map<string, number> | undefined) => number): number {
+  let best = -1;
+  let bestShares: Map<string, number> | undefined;
+  for (const candidate of candidates) {
+    const shares = outer === undefined ? undefined : new Map<string, number>();
+    const cost = price(candidate, shares);
+    if (cost > best) {
+      best = cost;
+      bestShares = shares;
+    }
+  }
+  if (outer !== undefined && bestShares !== undefined) for (const [key, share] of bestShares) addTo(outer, key, share);
+  return Math.max(best, 0);
+}
+
 /** A whole cost: fractional weights add up, then round up (a tiny float error is not a unit). */
 export function wholeCost(total: number): number {
   return Math.max(0, Math.ceil(total - 1e-9));
