@@ -144,13 +144,8 @@ export class InMemoryBackend implements Backend {
     const { keys, rates, strategy, costs } = request;
     const args = request.args ?? NO_ARGS;
     if (keys.length === 1) return this.applyBatchOneRate(keys[0]!, strategy, rates[0]!, costs, args, now);
-    const entries: (Entry | undefined)[] = new Array(keys.length);
-    let states: unknown[] = new Array(keys.length);
-    for (let i = 0; i < keys.length; i++) {
-      const entry = this.live(keys[i]!, now);
-      entries[i] = entry;
-      states[i] = entry?.state;
-    }
+    const entries = this.liveEntries(keys, now);
+    let states: unknown[] = entries.map((entry) => entry?.state);
     let ttls: number[] | undefined;
     let deniedCost = -1;
     let denied: StepDecision[] | undefined;
@@ -297,18 +292,20 @@ export class InMemoryBackend implements Backend {
 
   private applyAt(request: ApplyRequest, now: number): StepDecision[] {
     const { keys } = request;
-    const entries: (Entry | undefined)[] = new Array(keys.length);
-    const states: unknown[] = new Array(keys.length);
-    for (let i = 0; i < keys.length; i++) {
-      const entry = this.live(keys[i]!, now);
-      entries[i] = entry;
-      states[i] = entry?.state;
-    }
+    const entries = this.liveEntries(keys, now);
+    const states = entries.map((entry) => entry?.state);
     const { decisions, writes } = runSteps(request.strategy, states, now, request.cost, request.rates, request.dryRun, request.args, request.op);
     if (writes !== undefined) {
       for (let i = 0; i < keys.length; i++) this.store(entries[i], keys[i]!, writes[i]!.state, now + writes[i]!.ttlMs, now);
     }
     return decisions;
+  }
+
+  /** The live entries of `keys` (undefined for a fresh or expired key). */
+  private liveEntries(keys: readonly string[], now: number): (Entry | undefined)[] {
+    const entries: (Entry | undefined)[] = new Array(keys.length);
+    for (let i = 0; i < keys.length; i++) entries[i] = this.live(keys[i]!, now);
+    return entries;
   }
 
   /** The live states of `request.keys` (for `Throttle.stats`); reads without refreshing recency. */
