@@ -18,8 +18,8 @@ end
 local function adjust(n, eff, L, p, signal)
   local overloaded
   if signal == nil then overloaded = n * 1000 > p[3] * eff else overloaded = signal > p[6] end
-  if overloaded then return math.max(p[1], floorDiv(eff * p[4], 1000)) end
-  return math.min(L, eff + p[2])
+  if overloaded then return mathMax(p[1], floorDiv(eff * p[4], 1000)) end
+  return mathMin(L, eff + p[2])
 end
 local function step(state, now, cost, L, P, p, args, op)
   local inc = p[2]
@@ -36,7 +36,7 @@ local function step(state, now, cost, L, P, p, args, op)
       signal = tonumber(args[1])
       if signal == nil then error('AdaptiveStrategy: step args hold no signal') end
     end
-    eff = math.min(L, adjust(state.n, state.eff, L, p, signal) + (w - state.w - 1) * inc)
+    eff = mathMin(L, adjust(state.n, state.eff, L, p, signal) + (w - state.w - 1) * inc)
   end
   local windowEnd = (w + 1) * P - now
   local calm = nil
@@ -55,15 +55,15 @@ local function step(state, now, cost, L, P, p, args, op)
     return waitFor(L, worstNext(count))
   end
   if cost == 0 or n + cost <= eff or (op ~= nil and op ~= 'hit') then
-    local after = math.min(MAX_SAFE, n + cost)
-    if op == 'refund' then after = math.max(0, n - cost) end
+    local after = mathMin(MAX_SAFE, n + cost)
+    if op == 'refund' then after = mathMax(0, n - cost) end
     local reset = resetAfter(after)
-    return true, eff, math.max(0, eff - after), 0, reset, 0, { w = w, n = after, eff = eff }, math.max(1, reset)
+    return true, eff, mathMax(0, eff - after), 0, reset, 0, { w = w, n = after, eff = eff }, mathMax(1, reset)
   end
   local reset = resetAfter(n)
   local retry = INF
   if cost <= L then retry = waitFor(cost, nextAfter(n)) end
-  return false, eff, math.max(0, eff - n), retry, reset, 0, { w = w, n = n, eff = eff }, math.max(1, reset)
+  return false, eff, mathMax(0, eff - n), retry, reset, 0, { w = w, n = n, eff = eff }, mathMax(1, reset)
 end
 return { parse = parse, step = step, serialize = serialize }
 `,

@@ -46,17 +46,17 @@ local function step(state, now, cost, fullL, fullP, params, args, op)
   local ahead = last - now
   local forced = op ~= nil and op ~= 'hit'
   if forced or cost == 0 or (cost <= K and y0 + cost * P <= K * P) then
-    local y = math.min(MAX_SAFE, y0 + cost * P)
-    if op == 'refund' then y = math.max(0, y0 - cost * P) end
+    local y = mathMin(MAX_SAFE, y0 + cost * P)
+    if op == 'refund' then y = mathMax(0, y0 - cost * P) end
     local reset = ahead + ceilDiv(y, L)
     local delay = 0
     if params[3] == 1 and not forced then delay = ahead + ceilDiv(y0, L) end
-    return true, limit, math.max(0, floorDiv(K * P - y, P)), 0, reset, delay, { y = y, last = last }, math.max(1, reset)
+    return true, limit, mathMax(0, floorDiv(K * P - y, P)), 0, reset, delay, { y = y, last = last }, mathMax(1, reset)
   end
   local reset = ahead + ceilDiv(y0, L)
   local retry = INF
   if cost <= K then retry = ahead + ceilDiv(y0 + cost * P - K * P, L) end
-  return false, limit, math.max(0, floorDiv(K * P - y0, P)), retry, reset, 0, { y = y0, last = last }, math.max(1, reset)
+  return false, limit, mathMax(0, floorDiv(K * P - y0, P)), retry, reset, 0, { y = y0, last = last }, mathMax(1, reset)
 end
 return { parse = parse, step = step, serialize = serialize }
 `,
@@ -77,13 +77,13 @@ local function step(state, now, cost, fullL, fullP, params, args, op)
   local last = backlogTime(state, now)
   local ahead = last - now
   if cost == 0 or y0 <= slack or (op ~= nil and op ~= 'hit') then
-    local y = math.min(MAX_SAFE, y0 + cost * P)
-    if op == 'refund' then y = math.max(0, y0 - cost * P) end
+    local y = mathMin(MAX_SAFE, y0 + cost * P)
+    if op == 'refund' then y = mathMax(0, y0 - cost * P) end
     local reset = ahead + ceilDiv(y, L)
-    return true, limit, math.max(0, floorDiv(slack - y, P) + 1), 0, reset, 0, { y = y, last = last }, math.max(1, reset)
+    return true, limit, mathMax(0, floorDiv(slack - y, P) + 1), 0, reset, 0, { y = y, last = last }, mathMax(1, reset)
   end
   local reset = ahead + ceilDiv(y0, L)
-  return false, limit, math.max(0, floorDiv(slack - y0, P) + 1), ahead + ceilDiv(y0 - slack, L), reset, 0, { y = y0, last = last }, math.max(1, reset)
+  return false, limit, mathMax(0, floorDiv(slack - y0, P) + 1), ahead + ceilDiv(y0 - slack, L), reset, 0, { y = y0, last = last }, mathMax(1, reset)
 end
 return { parse = parse, step = step, serialize = serialize }
 `,

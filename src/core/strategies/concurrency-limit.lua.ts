@@ -44,7 +44,7 @@ local function lastExpiry(leases, now)
 end
 local function allowed(leases, now, L, store)
   local reset = lastExpiry(leases, now)
-  return true, L, math.max(0, L - sumUnits(leases)), 0, reset, 0, leases, math.max(1, reset), store
+  return true, L, mathMax(0, L - sumUnits(leases)), 0, reset, 0, leases, mathMax(1, reset), store
 end
 local function without(leases, id)
   if id == '' then return leases end
@@ -98,7 +98,7 @@ local function step(state, now, cost, L, P, params, args)
     end
   end
   local reset = lastExpiry(live, now)
-  return false, L, math.max(0, L - sumUnits(live)), retry, reset, 0, live, math.max(1, reset)
+  return false, L, mathMax(0, L - sumUnits(live)), retry, reset, 0, live, mathMax(1, reset)
 end
 return { parse = parse, step = step, serialize = serialize }
 `,

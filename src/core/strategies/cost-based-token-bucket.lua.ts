@@ -19,7 +19,7 @@ local function step(state, now, cost, L, P, p)
   local B = p[1]
   local N = p[2]
   local function refill(avg)
-    return math.max(p[3], math.min(1000, floorDiv(1000000, avg)))
+    return mathMax(p[3], mathMin(1000, floorDiv(1000000, avg)))
   end
   local y = 0
   local avg = 1000
@@ -29,7 +29,7 @@ local function step(state, now, cost, L, P, p)
     y = state.y
     avg = state.avg
     if state.last > now then last = state.last end
-    e = math.max(0, now - state.last)
+    e = mathMax(0, now - state.last)
   end
   local speed = L * refill(avg)
   local drainMs = ceilDiv(y * 1000, speed)
@@ -47,14 +47,14 @@ local function step(state, now, cost, L, P, p)
     local reset = ceilDiv(after * 1000, L * refill(nextAvg))
     local s = { y = after, last = last, avg = nextAvg }
     if cost == 0 and state ~= nil then s = state end
-    return true, B, floorDiv(B * P - after, P), 0, reset, 0, s, math.max(1, reset)
+    return true, B, floorDiv(B * P - after, P), 0, reset, 0, s, mathMax(1, reset)
   end
-  local reset = math.max(0, drainMs - e)
+  local reset = mathMax(0, drainMs - e)
   local retry = INF
   if cost <= B then retry = ceilDiv((y + cost * P - B * P) * 1000, speed) - e end
   local s = state
   if s == nil then s = { y = 0, last = last, avg = avg } end
-  return false, B, math.max(0, floorDiv(B * P - y0, P)), retry, reset, 0, s, math.max(1, reset)
+  return false, B, mathMax(0, floorDiv(B * P - y0, P)), retry, reset, 0, s, mathMax(1, reset)
 end
 return { parse = parse, step = step, serialize = serialize }
 `,

@@ -33,6 +33,8 @@ import type { Rate } from '../rate.js';
  *   it). What `save` leaves must be text the TypeScript `parse` reads.
  *
  * The prelude in scope: `floorDiv(a, b)`, `ceilDiv(a, b)`, `int(x)`,
+ * `mathMin`, `mathMax`, `mathFloor` (`math.min` and co. as locals: no
+ * global lookup per call),
  * `parseIntegers(text, count)` (nil unless `count` comma-separated safe
  * integers; `count` nil for any number), `parsePair(text)` /
  * `parseTriple(text)` (the integers, or nil), `INF`.

@@ -24,15 +24,15 @@ local function step(state, now, cost, fullL, fullP, params, args, op)
   local last = backlogTime(state, now)
   local ahead = last - now
   if cost == 0 or (op ~= nil and op ~= 'hit') or (cost <= K and y0 + cost * P <= K * P) then
-    local y = math.min(MAX_SAFE, y0 + cost * P)
-    if op == 'refund' then y = math.max(0, y0 - cost * P) end
+    local y = mathMin(MAX_SAFE, y0 + cost * P)
+    if op == 'refund' then y = mathMax(0, y0 - cost * P) end
     local reset = ahead + ceilDiv(y, L)
-    return true, B, math.max(0, floorDiv(K * P - y, P)), 0, reset, 0, { y = y, last = last }, math.max(1, reset)
+    return true, B, mathMax(0, floorDiv(K * P - y, P)), 0, reset, 0, { y = y, last = last }, mathMax(1, reset)
   end
   local reset = ahead + ceilDiv(y0, L)
   local retry = INF
   if cost <= K then retry = ahead + ceilDiv(y0 + cost * P - K * P, L) end
-  return false, B, math.max(0, floorDiv(K * P - y0, P)), retry, reset, 0, { y = y0, last = last }, math.max(1, reset)
+  return false, B, mathMax(0, floorDiv(K * P - y0, P)), retry, reset, 0, { y = y0, last = last }, mathMax(1, reset)
 end
 return { parse = parse, step = step, serialize = serialize }
 `,

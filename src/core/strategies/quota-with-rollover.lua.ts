@@ -16,7 +16,7 @@ local function serialize(s)
 end
 local function step(state, now, cost, L, P, p, args, op)
   local function carryAfter(u)
-    return math.min(p[1], floorDiv(math.max(0, L - u) * p[2], 1000))
+    return mathMin(p[1], floorDiv(mathMax(0, L - u) * p[2], 1000))
   end
   local w = floorDiv(now, P)
   local used = 0
@@ -38,17 +38,17 @@ local function step(state, now, cost, L, P, p, args, op)
     return periodEnd
   end
   if cost == 0 or used + cost <= allowance or (op ~= nil and op ~= 'hit') then
-    local after = math.min(MAX_SAFE, used + cost)
-    if op == 'refund' then after = math.max(0, used - cost) end
+    local after = mathMin(MAX_SAFE, used + cost)
+    if op == 'refund' then after = mathMax(0, used - cost) end
     local reset = resetAfter(after)
-    return true, allowance, math.max(0, allowance - after), 0, reset, 0, { w = w, used = after, carry = carry }, math.max(1, reset)
+    return true, allowance, mathMax(0, allowance - after), 0, reset, 0, { w = w, used = after, carry = carry }, mathMax(1, reset)
   end
   local nxt = 0
   if used > 0 then nxt = carryAfter(used) end
   local reset = resetAfter(used)
   local retry = INF
   if cost <= L + nxt then retry = periodEnd end
-  return false, allowance, math.max(0, allowance - used), retry, reset, 0, { w = w, used = used, carry = carry }, math.max(1, reset)
+  return false, allowance, mathMax(0, allowance - used), retry, reset, 0, { w = w, used = used, carry = carry }, mathMax(1, reset)
 end
 return { parse = parse, step = step, serialize = serialize }
 `,

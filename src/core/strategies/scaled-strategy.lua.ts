@@ -42,15 +42,15 @@ local function step(state, now, cost, L, P, p, args, op)
   local bp = {}
   for k = 1, NPb do bp[k] = p[at + k] end
   local Ls = L
-  if f ~= 1000 then Ls = math.max(1, floorDiv(L * f, 1000)) end
+  if f ~= 1000 then Ls = mathMax(1, floorDiv(L * f, 1000)) end
   local ok, limit, remaining, retry, reset, delay, s, ttl, store = base.step(state, now, cost, Ls, P, bp, rest, op)
   if remaining < 0 or (cost == 0 and not ok) then
     ok = ok or cost == 0
-    remaining = math.max(0, remaining)
+    remaining = mathMax(0, remaining)
     if ok then retry = 0 end
   end
   local slowest = L
-  if fmin ~= 1000 then slowest = math.max(1, floorDiv(L * fmin, 1000)) end
+  if fmin ~= 1000 then slowest = mathMax(1, floorDiv(L * fmin, 1000)) end
   if Ls ~= slowest then ttl = ceilDiv(ttl * Ls, slowest) end
   return ok, limit, remaining, retry, reset, delay, s, ttl, store
 end

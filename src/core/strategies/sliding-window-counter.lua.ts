@@ -19,7 +19,7 @@ end
 local function step(state, now, cost, L, P, params, args, op)
   local w = floorDiv(now, P)
   if state ~= nil and state.w > w then w = state.w end
-  local shift = math.max(0, w * P - now)
+  local shift = mathMax(0, w * P - now)
   local e = now + shift - w * P
   local prev = 0
   local cur = 0
@@ -37,16 +37,16 @@ local function step(state, now, cost, L, P, params, args, op)
   local capacity = L * P
   local forced = op ~= nil and op ~= 'hit'
   if forced or cost == 0 or (cost <= L and prev * (P - e) + (cur + cost) * P <= capacity) then
-    local after = math.min(MAX_SAFE, cur + cost)
-    if op == 'refund' then after = math.max(0, cur - cost) end
-    return true, L, math.max(0, floorDiv(capacity - prev * (P - e) - after * P, P)), 0,
+    local after = mathMin(MAX_SAFE, cur + cost)
+    if op == 'refund' then after = mathMax(0, cur - cost) end
+    return true, L, mathMax(0, floorDiv(capacity - prev * (P - e) - after * P, P)), 0,
       resetAfter(w, P, now, prev, after), 0, { w = w, prev = prev, cur = after }, ttl, nil, sameExpiry
   end
   local retry
   if cost > L then retry = INF
   elseif cur + cost <= L then retry = shift + ceilDiv((P - e) * prev - (L - cur - cost) * P, prev)
-  else retry = (w + 1) * P - now + math.max(0, ceilDiv(P * (cur - L + cost), cur)) end
-  return false, L, math.max(0, floorDiv(capacity - prev * (P - e) - cur * P, P)), retry,
+  else retry = (w + 1) * P - now + mathMax(0, ceilDiv(P * (cur - L + cost), cur)) end
+  return false, L, mathMax(0, floorDiv(capacity - prev * (P - e) - cur * P, P)), retry,
     resetAfter(w, P, now, prev, cur), 0, { w = w, prev = prev, cur = cur }, ttl, nil, sameExpiry
 end
 return { parse = parse, step = step, serialize = serialize }

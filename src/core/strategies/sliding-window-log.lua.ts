@@ -120,11 +120,11 @@ local function step(state, now, cost, L, P, params, args, op)
       ts[#ts + 1] = tonumber(t)
       cs[#cs + 1] = tonumber(c)
     end
-    local left = math.min(cost, S)
+    local left = mathMin(cost, S)
     S = S - left
     while left > 0 do
       local n = #cs
-      local take = math.min(left, cs[n])
+      local take = mathMin(left, cs[n])
       left = left - take
       if take == cs[n] then
         ts[n], cs[n] = nil, nil
@@ -144,7 +144,7 @@ local function step(state, now, cost, L, P, params, args, op)
     local remaining = L - S
     if remaining < 0 then remaining = 0 end
     local newState = { key = s.key, S = S, head = head, stop = head, oldest = oldest, newest = newest, tail = table.concat(parts) }
-    return true, L, remaining, 0, reset, 0, newState, math.max(1, reset)
+    return true, L, remaining, 0, reset, 0, newState, mathMax(1, reset)
   end
   if op == 'charge' or cost == 0 or S + cost <= L then
     local tail = s.tail
@@ -163,7 +163,7 @@ local function step(state, now, cost, L, P, params, args, op)
     local remaining = L - after
     if remaining < 0 then remaining = 0 end
     local newState = { key = s.key, S = after, head = head, stop = s.stop, oldest = oldest, newest = newest, tail = tail, buf = s.buf, bufAt = s.bufAt }
-    return true, L, remaining, 0, reset, 0, newState, math.max(1, reset)
+    return true, L, remaining, 0, reset, 0, newState, mathMax(1, reset)
   end
   local retry = INF
   if cost <= L then
@@ -181,7 +181,7 @@ local function step(state, now, cost, L, P, params, args, op)
   local remaining = L - S
   if remaining < 0 then remaining = 0 end
   local newState = { key = s.key, S = S, head = head, stop = s.stop, oldest = oldest, newest = newest, tail = s.tail, buf = s.buf, bufAt = s.bufAt }
-  return false, L, remaining, retry, reset, 0, newState, math.max(1, reset)
+  return false, L, remaining, retry, reset, 0, newState, mathMax(1, reset)
 end
 return { parse = parse, step = step, serialize = serialize, load = load, save = save }
 `,
