@@ -40,7 +40,7 @@ export function describeBackend(backend: Backend): string {
 export const BOUNDS_OWN_CALLS: unique symbol = Symbol('traffik.boundsOwnCalls');
 
 /** True when `backend` is marked with `BOUNDS_OWN_CALLS`. */
-export function boundsOwnCalls(backend: Backend): boolean {
+function boundsOwnCalls(backend: Backend): boolean {
   return (backend as { [BOUNDS_OWN_CALLS]?: boolean })[BOUNDS_OWN_CALLS] === true;
 }
 

@@ -1,4 +1,4 @@
-import { bounded, boundsOwnCalls, callBackend, isBackend } from '../backend-call.js';
+import { bounded, callBackend, isBackend } from '../backend-call.js';
 import type { ApplyRequest, Backend } from '../backends/backend.js';
 import { InMemoryBackend, type KeyIndex } from '../backends/in-memory.js';
 import { unlimitedStep, type Decision, type StepDecision } from '../decision.js';
@@ -49,7 +49,7 @@ export const PEEK: Call = { dryRun: true, op: 'hit' };
 
 function guardOf(policy: OnError | undefined, backend: Backend): Guard {
   const hooks = typeof policy === 'function' && (policy.preempt !== undefined || policy.succeeded !== undefined) ? policy : undefined;
-  return { hooks, guarded: hooks !== undefined || (backend.timeoutMs !== undefined && !boundsOwnCalls(backend)) };
+  return { hooks, guarded: hooks !== undefined || backend.timeoutMs !== undefined };
 }
 
 function checkLogger(uid: string, logger: unknown): Logger | undefined {
@@ -167,13 +167,8 @@ export class ThrottleEngine<Ctx> {
     const scope = scopeKey(this.uid, identity);
     const keys = resolved.suffixes.length === 1 ? [scope + resolved.suffixes[0]!] : resolved.suffixes.map((s) => scope + s);
     const args = call.args ?? this.strategy.argsFor?.(identity, context);
-    // A plain hit's request is a literal of one shape: spreading optional fields into it costs an allocation per hit.
-    const request: ApplyRequest = call.op === 'hit' && args === undefined
-      ? { strategy: this.strategy, scope, keys, rates: resolved.rates, cost, dryRun: call.dryRun }
-      : {
-          strategy: this.strategy, scope, keys, rates: resolved.rates, cost, dryRun: call.dryRun,
-          ...(call.op !== 'hit' ? { op: call.op } : {}), ...(args !== undefined ? { args } : {}),
-        };
+    // One literal of one shape (no spread of optional fields: that costs an allocation per hit).
+    const request: ApplyRequest = { strategy: this.strategy, scope, keys, rates: resolved.rates, cost, dryRun: call.dryRun, op: call.op, args };
     let decisions: readonly StepDecision[];
     let error: unknown;
     try {

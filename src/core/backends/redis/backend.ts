@@ -1,5 +1,5 @@
-import { BOUNDS_OWN_CALLS } from '../../backend-call.js';
 import { Redis, type Cluster } from 'ioredis';
+import { BOUNDS_OWN_CALLS } from '../../backend-call.js';
 import type { Clock } from '../../clock.js';
 import type { StepDecision } from '../../decision.js';
 import { BackendConnectionError, BackendError, ConfigurationError, describeValue } from '../../errors.js';
@@ -69,7 +69,6 @@ export interface RedisBackendOptions {
    */
   rememberDenials?: boolean;
 }
-
 
 const OPTION_NAMES = ['url', 'client', 'namespace', 'clock', 'timeoutMs', 'onError', 'maxCasAttempts', 'clockTtlSlackMs', 'coalesceHits', 'rememberDenials'];
 

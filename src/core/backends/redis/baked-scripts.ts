@@ -57,7 +57,9 @@ const NOT_BAKED = null;
  * with two lookups.
  */
 export class BakedHitScripts {
-  private readonly byText = new Map<string, BakedScripts>();
+  /** Baked scripts by twin source, then by `L/P:params`: the script's text is built only for a new one. */
+  private readonly bySource = new Map<string, Map<string, BakedScripts>>();
+  private count = 0;
   private readonly byRate = new WeakMap<LuaStep, WeakMap<Rate, BakedScripts | typeof NOT_BAKED>>();
 
   constructor(private readonly ttlPadMs: number) {}
@@ -81,12 +83,18 @@ export class BakedHitScripts {
     const { limit, periodMs } = rate;
     const params = literal(lua.params === undefined ? [] : lua.params(rate));
     if (params === undefined || !Number.isSafeInteger(limit) || !Number.isSafeInteger(periodMs) || !Number.isSafeInteger(this.ttlPadMs)) return NOT_BAKED;
-    const text = manyHitsSource(lua, params, limit, periodMs, this.ttlPadMs);
-    let found = this.byText.get(text);
+    let ofSource = this.bySource.get(lua.source);
+    if (ofSource === undefined) {
+      ofSource = new Map();
+      this.bySource.set(lua.source, ofSource);
+    }
+    const key = `${limit}/${periodMs}:${params}`;
+    let found = ofSource.get(key);
     if (found === undefined) {
-      if (this.byText.size >= MAX_BAKED_RATES) return NOT_BAKED;
-      found = { many: script(text) };
-      this.byText.set(text, found);
+      if (this.count >= MAX_BAKED_RATES) return NOT_BAKED;
+      found = { many: script(manyHitsSource(lua, params, limit, periodMs, this.ttlPadMs)) };
+      ofSource.set(key, found);
+      this.count++;
     }
     return found;
   }
