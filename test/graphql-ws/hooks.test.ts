@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { makeServer, type ServerOptions } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
-import { connect, ManualClock, run, startServer, tickSchema, TickSource, until } from './support.js';
+import { connect, connectRecordingClose, ManualClock, run, startServer, tickSchema, TickSource, until } from './support.js';
 
 // Vite resolves 'graphql' for our source to index.mjs, while graphql-ws (loaded by
 // Node) gets index.js: two GraphQLError classes. Installed traffik is loaded by
@@ -233,16 +233,10 @@ describe('adapters without a remote address', () => {
     const url = await startBareAdapter(rateLimitSubscriptions({ schema: tickSchema(() => new TickSource(new ManualClock(), { count: 1 })) }, {
       subscribe: { rate: '10/second' },
     }));
-    const { createClient } = await import('graphql-ws');
-    const { default: WebSocket } = await import('ws');
-    let closeReason = '';
-    const client = createClient({
-      url, webSocketImpl: WebSocket, retryAttempts: 0,
-      on: { closed: (event) => { closeReason = `${(event as { code: number }).code} ${(event as { reason: string }).reason}`; } },
-    });
+    const client = connectRecordingClose(url);
     cleanups.push(() => client.dispose());
     await run(client, '{ hello }').finished;
-    expect(closeReason).toMatch(/^4500 .*identify/);
+    expect(client.closeReason()).toMatch(/^4500 .*identify/);
   });
 
   it('an identify that gives no identity (undefined) closes the socket instead of letting the operation through', async () => {
@@ -250,16 +244,10 @@ describe('adapters without a remote address', () => {
       identify: () => undefined, subscribe: { rate: '10/second' },
     }));
     cleanups.push(() => server.close());
-    const { createClient } = await import('graphql-ws');
-    const { default: WebSocket } = await import('ws');
-    let closeReason = '';
-    const client = createClient({
-      url: server.url, webSocketImpl: WebSocket, retryAttempts: 0,
-      on: { closed: (event) => { closeReason = `${(event as { code: number }).code} ${(event as { reason: string }).reason}`; } },
-    });
+    const client = connectRecordingClose(server.url);
     cleanups.push(() => client.dispose());
     const outcome = await run(client, '{ hello }').finished;
     expect(outcome.data).toEqual([]);
-    expect(closeReason).toMatch(/^4500 .*identify must return a string or EXEMPTED, got undefined/);
+    expect(client.closeReason()).toMatch(/^4500 .*identify must return a string or EXEMPTED, got undefined/);
   });
 });

@@ -151,6 +151,16 @@ export function connect(url: string): Client & { connections: () => number; clos
   return Object.assign(client, { connections: () => connections, closes: () => closes });
 }
 
+/** A lazy graphql-ws client over the `ws` package that never retries and records how its socket last closed (`"<code> <reason>"`). */
+export function connectRecordingClose(url: string): Client & { closeReason: () => string } {
+  let closeReason = '';
+  const client = createClient({
+    url, webSocketImpl: WebSocket, retryAttempts: 0,
+    on: { closed: (event) => { closeReason = `${(event as { code: number }).code} ${(event as { reason: string }).reason}`; } },
+  });
+  return Object.assign(client, { closeReason: () => closeReason });
+}
+
 /** What one operation delivered to the client. */
 export interface Outcome {
   data: unknown[];

@@ -9,7 +9,7 @@ import { graphql } from 'graphql';
 import { InMemoryBackend } from '../../src/index.js';
 import { rateLimitSubscriptions } from '../../src/graphql/ws/index.js';
 import { limitedSchema } from './support.js';
-import { ManualClock, run, startServer, tickSchema, TickSource } from '../graphql-ws/support.js';
+import { connectRecordingClose, ManualClock, run, startServer, tickSchema, TickSource } from '../graphql-ws/support.js';
 
 // graphql-ws (loaded by Node) and our source must share one graphql copy (see test/graphql-ws/hooks.test.ts).
 vi.mock('graphql', () => import('graphql/index.js'));
@@ -61,15 +61,9 @@ describe('graphql-ws', () => {
       identify: never, subscribe: { rate: '10/second' }, functionTimeoutMs: 40,
     }));
     cleanups.push(() => server.close());
-    const { createClient } = await import('graphql-ws');
-    const { default: WebSocket } = await import('ws');
-    let closeReason = '';
-    const client = createClient({
-      url: server.url, webSocketImpl: WebSocket, retryAttempts: 0,
-      on: { closed: (event) => { closeReason = `${(event as { code: number }).code} ${(event as { reason: string }).reason}`; } },
-    });
+    const client = connectRecordingClose(server.url);
     cleanups.push(() => client.dispose());
     await run(client, '{ hello }').finished;
-    expect(closeReason).toMatch(/^4500 rateLimitSubscriptions: identify did not settle within 40 ms/);
+    expect(client.closeReason()).toMatch(/^4500 rateLimitSubscriptions: identify did not settle within 40 ms/);
   });
 });

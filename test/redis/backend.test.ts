@@ -180,6 +180,10 @@ describe('RedisBackend on one server', () => {
       expect(ttl).toBeGreaterThan(0);
       expect(ttl).toBeLessThanOrEqual(120_000); // the longest state here: the counter's two windows of a minute
     }
+    // The fixed window's key, written again with KEEPTTL, still expires at the end of its window.
+    const fixed = builtInStrategies().find(([label]) => label === 'fixed window')![1];
+    const windowLeft = 60_000 - (Date.now() % 60_000);
+    expect(await client.pttl(stateKey(namespace, 'keepttl:fixed window', 'k', fixed, '50/min'))).toBeLessThanOrEqual(windowLeft + 50);
   });
 
   it('reset forgets a key on every rate', async () => {

@@ -48,6 +48,14 @@ export async function startServerProcess(path: string, args: readonly string[], 
   };
 }
 
+/** Starts a test fixture that prints `PORT <n>` once it listens; its URL is `http://127.0.0.1:<n>` + `path`. */
+export function startPortFixture(script: string, args: readonly string[], path = ''): Promise<ServerProcess> {
+  return startServerProcess(script, args, (output) => {
+    const port = /PORT (\d+)/.exec(output)?.[1];
+    return port === undefined ? undefined : `http://127.0.0.1:${port}${path}`;
+  });
+}
+
 /** Starts one of examples/, which prints `listening on <url>`. */
 export function startExample(path: string): Promise<ServerProcess> {
   return startServerProcess(path, [], (output) => /listening on (\S+)/.exec(output)?.[1]);

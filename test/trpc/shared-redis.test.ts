@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import type { SharedRouter } from './fixtures/shared-redis-server.js';
-import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { startPortFixture, type ServerProcess } from '../support/server-process.js';
 
 const script = fileURLToPath(new URL('./fixtures/shared-redis-server.ts', import.meta.url));
 const namespace = `trpc-shared-${process.pid}-${Date.now()}`;
@@ -10,10 +10,7 @@ const servers: ServerProcess[] = [];
 
 /** Starts one server process on the shared redis-server and resolves with its URL once it listens (it prints its port). */
 async function startProcess(): Promise<string> {
-  const server = await startServerProcess(script, [inject('redisUrl'), namespace], (output) => {
-    const port = /PORT (\d+)/.exec(output)?.[1];
-    return port === undefined ? undefined : `http://127.0.0.1:${port}`;
-  });
+  const server = await startPortFixture(script, [inject('redisUrl'), namespace]);
   servers.push(server);
   return server.url;
 }
