@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { afterAll, beforeAll } from 'vitest';
 
 /** A running server process: the URL it announced, and how to stop it. */
 export interface ServerProcess {
@@ -54,6 +55,25 @@ export function startPortFixture(script: string, args: readonly string[], path =
     const port = /PORT (\d+)/.exec(output)?.[1];
     return port === undefined ? undefined : `http://127.0.0.1:${port}${path}`;
   });
+}
+
+/**
+ * Starts `count` copies of a port-printing fixture before the file's tests
+ * and stops them after. Returns their URLs, filled in before the first test.
+ */
+export function usePortFixtures(script: string, args: readonly string[], count: number, path = ''): string[] {
+  const urls: string[] = [];
+  const servers: ServerProcess[] = [];
+  const start = async (): Promise<string> => {
+    const server = await startPortFixture(script, args, path);
+    servers.push(server);
+    return server.url;
+  };
+  beforeAll(async () => { urls.push(...(await Promise.all(Array.from({ length: count }, start)))); }, 30_000);
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => server.stop()));
+  });
+  return urls;
 }
 
 /** Starts one of examples/, which prints `listening on <url>`. */

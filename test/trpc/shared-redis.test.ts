@@ -1,25 +1,13 @@
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import type { SharedRouter } from './fixtures/shared-redis-server.js';
-import { startPortFixture, type ServerProcess } from '../support/server-process.js';
+import { usePortFixtures } from '../support/server-process.js';
 
 const script = fileURLToPath(new URL('./fixtures/shared-redis-server.ts', import.meta.url));
 const namespace = `trpc-shared-${process.pid}-${Date.now()}`;
-const servers: ServerProcess[] = [];
-
-/** Starts one server process on the shared redis-server and resolves with its URL once it listens (it prints its port). */
-async function startProcess(): Promise<string> {
-  const server = await startPortFixture(script, [inject('redisUrl'), namespace]);
-  servers.push(server);
-  return server.url;
-}
-
-let urls: string[] = [];
-beforeAll(async () => { urls = await Promise.all([startProcess(), startProcess()]); }, 30_000);
-afterAll(async () => {
-  await Promise.all(servers.map((server) => server.stop()));
-});
+/** Two server processes on the shared redis-server (each prints its port once it listens). */
+const urls = usePortFixtures(script, [inject('redisUrl'), namespace], 2);
 
 describe('two server processes sharing one RedisBackend', () => {
   it('enforce one limit together', async () => {

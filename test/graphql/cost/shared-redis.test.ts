@@ -1,24 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { post } from './servers.js';
-import { startPortFixture, type ServerProcess } from '../../support/server-process.js';
+import { usePortFixtures } from '../../support/server-process.js';
 
 const script = fileURLToPath(new URL('./fixtures/shared-redis-server.ts', import.meta.url));
 const namespace = `cost-shared-${process.pid}-${Date.now()}`;
-const servers: ServerProcess[] = [];
-
-/** Starts one server process on the shared redis-server and resolves with its URL once it listens (it prints its port). */
-async function startProcess(): Promise<string> {
-  const server = await startPortFixture(script, [inject('redisUrl'), namespace], '/graphql');
-  servers.push(server);
-  return server.url;
-}
-
-let urls: string[] = [];
-beforeAll(async () => { urls = await Promise.all([startProcess(), startProcess()]); }, 30_000);
-afterAll(async () => {
-  await Promise.all(servers.map((server) => server.stop()));
-});
+/** Two server processes on the shared redis-server (each prints its port once it listens). */
+const urls = usePortFixtures(script, [inject('redisUrl'), namespace], 2, '/graphql');
 
 const available = (reply: Awaited<ReturnType<typeof post>>): unknown =>
   (reply.body.extensions?.['cost'] as { throttleStatus?: { currentlyAvailable: number } } | undefined)?.throttleStatus?.currentlyAvailable;
